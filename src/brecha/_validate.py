@@ -1,0 +1,168 @@
+"""Column checks that gather every problem in a table, then raise once.
+
+Used by the readers in :mod:`brecha.sources`:
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"year": ["2020", "20x0"], "_line": [2, 3]})
+>>> chk = Checker(df, "demo.csv")
+>>> years = chk.integer("year", lo=1990, hi=2035)
+>>> [str(p) for p in chk.problems]
+["demo.csv, line 3, column 'year': got '20x0'; expected a whole number from 1990 to 2035"]
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, InputWarning, Problem
+
+__all__ = ["Checker"]
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+class Checker:
+    """Collects :class:`~brecha.errors.Problem` s about one table.
+
+    Parameters
+    ----------
+    df
+        A frame from :func:`brecha._io.read_table` (all cells ``str``, with a
+        ``_line`` column).
+    file
+        The file name to put in messages.
+    strict
+        Turn warnings (extra columns, repairs) into errors.
+    """
+
+    def __init__(self, df: pd.DataFrame, file: str, *, strict: bool = False):
+        self.df = df
+        self.file = file
+        self.strict = strict
+        self.problems: list[Problem] = []
+        self.lines = df["_line"] if "_line" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
+
+    def add(self, idx, column: str | None, value, expected: str) -> None:
+        """Record a problem at the row with index ``idx`` (or ``None`` for the file)."""
+        row = None if idx is None else int(self.lines.loc[idx])
+        self.problems.append(Problem(self.file, row, column, value, expected))
+
+    def warn(self, message: str) -> None:
+        """Warn, or record an error when ``strict``."""
+        if self.strict:
+            self.problems.append(Problem(self.file, None, None, None, message))
+        else:
+            warnings.warn(f"{self.file}: {message}", InputWarning, stacklevel=3)
+
+    def extra_columns(self, known: Iterable[str]) -> None:
+        """Warn once about columns the reader does not use."""
+        known = set(known) | {"_line"}
+        extra = [c for c in self.df.columns if c not in known]
+        if extra:
+            self.warn(f"ignoring unknown column(s) {extra}")
+
+    def _flag(self, mask: pd.Series, column: str, values: pd.Series, expected: str) -> None:
+        for idx in mask[mask].index:
+            self.add(idx, column, values.loc[idx], expected)
+
+    def text(self, column: str, *, required: bool = True, max_len: int = 10_000) -> pd.Series:
+        """A text column; empty cells are problems when ``required``."""
+        s = self.df[column].astype(str)
+        if required:
+            self._flag(s.str.len() == 0, column, s, "a non-empty value")
+        self._flag(s.str.len() > max_len, column, s.str.slice(0, 40) + "...", f"at most {max_len:,} characters")
+        return s
+
+    def code(self, column: str, width: int, *, required: bool = True) -> pd.Series:
+        """A numeric INEGI code, zero-padded to ``width`` characters.
+
+        Codes stored as integers (``1001``) or floats (``1001.0``) are padded
+        back (``"01001"``).
+        """
+        s = self.df[column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+        empty = s.str.len() == 0
+        ok = s.str.fullmatch(r"\d{1,%d}" % width)
+        if required:
+            self._flag(empty, column, s, f"a {width}-digit INEGI code")
+        self._flag(~ok & ~empty, column, s, f"a {width}-digit INEGI code")
+        return s.where(~ok, s.str.zfill(width)).where(~empty, None)
+
+    def number(self, column: str, *, lo: float | None = None, hi: float | None = None,
+               required: bool = True, what: str = "a number") -> pd.Series:
+        """A float column; accepts ``1,234.5`` thousands separators, not decimal commas."""
+        raw = self.df[column].astype(str).str.strip()
+        empty = raw.str.len() == 0
+        cleaned = raw.str.replace(r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True)
+        val = pd.to_numeric(cleaned.where(~empty, None), errors="coerce")
+        bad = val.isna() & ~empty
+        rng = ""
+        if lo is not None and hi is not None:
+            rng = f" from {lo:g} to {hi:g}"
+        elif lo is not None:
+            rng = f" of at least {lo:g}"
+        out = pd.Series(False, index=raw.index)
+        if lo is not None:
+            out |= val < lo
+        if hi is not None:
+            out |= val > hi
+        self._flag(bad | out, column, raw, f"{what}{rng}")
+        if required:
+            self._flag(empty, column, raw, f"{what}{rng} (the cell is empty)")
+        return val.where(~(bad | out)).astype(float)
+
+    def integer(self, column: str, *, lo: int | None = None, hi: int | None = None,
+                required: bool = True) -> pd.Series:
+        """A whole-number column (nullable ``Int64``)."""
+        rng_lo, rng_hi = lo, hi
+        val = self.number(column, lo=rng_lo, hi=rng_hi, required=required, what="a whole number")
+        frac = val.notna() & (val != np.floor(val.fillna(0)))
+        self._flag(frac, column, self.df[column], "a whole number")
+        return val.where(~frac).round().astype("Int64")
+
+    def choice(self, column: str, allowed: Iterable[str], *, required: bool = True) -> pd.Series:
+        """A column whose values must be one of ``allowed`` (case-insensitive)."""
+        allowed = [a.lower() for a in allowed]
+        s = self.df[column].astype(str).str.strip().str.lower()
+        empty = s.str.len() == 0
+        self._flag(~s.isin(allowed) & ~empty, column, self.df[column], f"one of {allowed}")
+        if required:
+            self._flag(empty, column, s, f"one of {allowed}")
+        return s.where(~empty, None)
+
+    def unique(self, key: pd.Series, column: str) -> None:
+        """Report each repeated key once, with every line it appears on."""
+        dup = key[key.duplicated(keep=False) & key.notna()]
+        for value, grp in dup.groupby(dup):
+            lines = [int(self.lines.loc[i]) for i in grp.index]
+            self.problems.append(Problem(self.file, lines[0], column, value,
+                                         f"a unique value (repeated on lines {lines})"))
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`~brecha.errors.InputError` listing every problem."""
+        if self.problems:
+            raise InputError(self.problems)
+
+
+def formula_safe(value: str) -> str:
+    """Prefix spreadsheet formulas with ``'`` so Excel and LibreOffice show them as text.
+
+    OWASP's CSV-injection advice: cells beginning with ``= + - @`` or a tab
+    are evaluated by spreadsheets.
+
+    >>> formula_safe('=HYPERLINK("http://x")')
+    '\\'=HYPERLINK("http://x")'
+    >>> formula_safe("-12.5")
+    '-12.5'
+    """
+    if isinstance(value, str) and _FORMULA.match(value):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value

@@ -1,0 +1,115 @@
+"""Exceptions and warnings raised by brecha.
+
+One root, :class:`BrechaError`; each subclass also inherits the built-in
+exception that fits, so ``except ValueError`` keeps working for callers that
+do not know brecha.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+__all__ = [
+    "BrechaError",
+    "InputError",
+    "Problem",
+    "PlaceError",
+    "AmbiguousPlaceError",
+    "UnknownPlaceError",
+    "BuildError",
+    "LockError",
+    "BrechaWarning",
+    "InputWarning",
+]
+
+
+class BrechaError(Exception):
+    """Root of every error brecha raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``row`` is the 1-based line number in the file (the header is line 1),
+    or ``None`` when the problem concerns the whole file or a column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"line {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        value = self.value
+        if isinstance(value, str) and len(value) > 80:
+            value = value[:77] + "..."
+        shown = "" if value is None else f": got {value!r}"
+        return f"{', '.join(where)}{shown}; expected {self.expected}"
+
+
+class InputError(BrechaError, ValueError):
+    """Bad input data; carries every :class:`Problem` found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[Problem] | str, *, file: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(file or "<input>", None, None, None, problems)]
+        self.problems = list(problems)
+        shown = self.problems[:50]
+        lines = [f"{len(self.problems)} problem(s) in input:"]
+        lines += [f"  - {p}" for p in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        super().__init__("\n".join(lines))
+
+
+class PlaceError(BrechaError, LookupError):
+    """A place name could not be turned into exactly one INEGI code."""
+
+    exit_code = 2
+
+    def __init__(self, query: str, message: str, candidates: Sequence[dict] = ()):
+        self.query = query
+        self.candidates = list(candidates)
+        lines = [message]
+        for c in self.candidates[:20]:
+            code = c.get("cvegeo") or c.get("cve_ent")
+            lines.append(f"  {code}  {c.get('name')}, {c.get('state_name')}  ({c.get('level')})")
+        super().__init__("\n".join(lines))
+
+
+class AmbiguousPlaceError(PlaceError):
+    """The name matches several places; the caller must say which."""
+
+
+class UnknownPlaceError(PlaceError):
+    """The name matches no state, municipality or locality."""
+
+
+class BuildError(BrechaError, RuntimeError):
+    """A layer failed to build."""
+
+    exit_code = 1
+
+
+class LockError(BrechaError, RuntimeError):
+    """Another build holds the lock on the output folder."""
+
+    exit_code = 1
+
+
+class BrechaWarning(UserWarning):
+    """Root of brecha's warnings."""
+
+
+class InputWarning(BrechaWarning):
+    """Input that brecha could read but that deserves a look (extra columns, repairs)."""

@@ -1,0 +1,145 @@
+"""Readers for INEGI's Marco Geoestadístico boundaries.
+
+The default vintage is the 2020 frame (2,469 municipalities): the codes that
+Census 2020 and CONEVAL 2020 use. :func:`read_marco_geoestadistico` reads
+any newer frame and keeps only that vintage's codes, reporting the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from ..errors import InputError, InputWarning, Problem
+from ..settings import STORAGE_CRS
+
+__all__ = ["read_boundaries", "read_marco_geoestadistico", "check_coverage"]
+
+log = logging.getLogger(__name__)
+
+_NAME_COLS = ("nom_mun", "nomgeo", "name", "nombre_municipio")
+
+
+def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read municipal boundaries keyed by ``cvegeo``, in EPSG:4326.
+
+    Accepts any vector format GDAL reads (GeoJSON, GeoPackage, Shapefile,
+    FlatGeobuf, GeoParquet). A layer in another CRS is reprojected; a layer
+    with no CRS is refused, since guessing it would misplace every analysis.
+    Invalid polygons are repaired with ``make_valid`` and reported as a warning.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``cvegeo, cve_ent, cve_mun, name, geometry``, sorted by ``cvegeo``.
+    """
+    file = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise InputError([Problem(file, None, None, None, "an existing boundary file")])
+    try:
+        if p.suffix == ".parquet":
+            gdf = gpd.read_parquet(p)
+        else:
+            gdf = gpd.read_file(p, layer=layer)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputError([Problem(file, None, None, None, f"a vector file GDAL can read ({exc})")]) from None
+    gdf.columns = [c.lower() if c != gdf.geometry.name else c for c in gdf.columns]
+    problems: list[Problem] = []
+    if gdf.crs is None:
+        problems.append(Problem(file, None, "geometry", None,
+                                "a coordinate reference system (the file has none; set it, e.g. EPSG:4326 or EPSG:6372)"))
+    code_col = next((c for c in ("cvegeo", "cve_geo") if c in gdf.columns), None)
+    if code_col is None:
+        problems.append(Problem(file, None, "cvegeo", None, f"a 'CVEGEO' column (found {list(gdf.columns)})"))
+    name_col = next((c for c in _NAME_COLS if c in gdf.columns), None)
+    if problems:
+        raise InputError(problems)
+    codes = gdf[code_col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
+    bad = ~codes.str.fullmatch(r"\d{5}")
+    for i in gdf.index[bad]:
+        problems.append(Problem(file, int(i) + 1, "cvegeo", gdf.at[i, code_col], "a 5-digit INEGI municipal code"))
+    dup = codes[codes.duplicated(keep=False)]
+    for value, grp in dup.groupby(dup):
+        problems.append(Problem(file, int(grp.index[0]) + 1, "cvegeo", value,
+                                f"one feature per municipality (features {[int(i) + 1 for i in grp.index]})"))
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    for i in gdf.index[empty]:
+        problems.append(Problem(file, int(i) + 1, "geometry", None, "a polygon (the feature has no geometry)"))
+    if problems:
+        raise InputError(problems)
+    out = gpd.GeoDataFrame(
+        {
+            "cvegeo": codes.values,
+            "cve_ent": codes.str[:2].values,
+            "cve_mun": codes.str[2:].values,
+            "name": gdf[name_col].astype(str).values if name_col else None,
+        },
+        geometry=gdf.geometry.values,
+        crs=gdf.crs,
+    )
+    invalid = ~out.geometry.is_valid
+    if invalid.any():
+        warnings.warn(f"{file}: repaired {int(invalid.sum())} invalid geometries with make_valid "
+                      f"(cvegeo {list(out.loc[invalid, 'cvegeo'][:10])})", InputWarning, stacklevel=2)
+        fixed = shapely.make_valid(out.geometry.values[invalid.values])
+        out.loc[invalid, "geometry"] = gpd.GeoSeries(fixed, crs=out.crs).buffer(0).values
+    if out.crs is not None and not out.crs.equals(STORAGE_CRS):
+        log.info("reprojecting %s from %s to %s", file, out.crs.to_string(), STORAGE_CRS)
+        out = out.to_crs(STORAGE_CRS)
+    return out.sort_values("cvegeo", ignore_index=True)
+
+
+def check_coverage(gdf: pd.DataFrame, expected: pd.Index | list[str], file: str) -> None:
+    """Raise if any expected municipality is missing, naming every one."""
+    missing = sorted(set(expected) - set(gdf["cvegeo"]))
+    if missing:
+        raise InputError([Problem(file, None, "cvegeo", m, "this municipality to be present") for m in missing])
+
+
+def read_marco_geoestadistico(path: str | os.PathLike, *, vintage_codes: list[str] | None = None,
+                              layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a current, full-resolution Marco Geoestadístico and select a vintage.
+
+    Parameters
+    ----------
+    path
+        The frame as INEGI or a redistributor ships it (2,475 municipalities
+        in the 2023 frame).
+    vintage_codes
+        The codes to keep; by default the 2,469 of the 2020 frame that Census
+        2020 and CONEVAL 2020 use.
+
+    Returns
+    -------
+    GeoDataFrame
+        The municipalities of the vintage. ``attrs["not_in_vintage"]`` lists
+        the codes dropped (municipalities created later, with no 2020 data);
+        ``attrs["missing"]`` lists vintage codes absent from the file.
+
+    Notes
+    -----
+    Municipalities split after 2020 (e.g. 12082-12085 from Guerrero's
+    parents) keep their current, smaller parent polygons here, so the
+    2020 populations of those parents fall on a smaller area.
+    """
+    from ..geography import municipal_codes
+
+    gdf = read_boundaries(path, layer=layer)
+    codes = list(vintage_codes) if vintage_codes is not None else municipal_codes()
+    keep = gdf["cvegeo"].isin(codes)
+    dropped = sorted(gdf.loc[~keep, "cvegeo"])
+    missing = sorted(set(codes) - set(gdf["cvegeo"]))
+    if dropped:
+        log.warning("%s: %d municipalities have no data in the selected vintage and were left out: %s",
+                    path, len(dropped), ", ".join(dropped))
+    out = gdf.loc[keep].reset_index(drop=True)
+    out.attrs["not_in_vintage"] = dropped
+    out.attrs["missing"] = missing
+    return out

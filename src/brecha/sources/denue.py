@@ -1,0 +1,93 @@
+"""Reader for INEGI's DENUE establishments, kept to direct-care services.
+
+Care types follow SCIAN 2018: 6244xx day cares (guarderías), 6233xx homes
+for the elderly (asilos), 6232xx residences for people with disabilities
+(SCIAN groups mental-health and addiction residences here too).
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import pandas as pd
+
+from ._common import cvegeo_from, first_present, open_table
+
+__all__ = ["read_denue", "CARE_TYPES", "STAFF_BANDS"]
+
+#: SCIAN prefix -> care type.
+CARE_TYPES: dict[str, str] = {"6244": "day_care", "6233": "elderly", "6232": "disability"}
+
+#: DENUE ``per_ocu`` band -> staff midpoint (people). 251+ is taken as 300.
+STAFF_BANDS: dict[str, float] = {
+    "0 a 5 personas": 3.0,
+    "6 a 10 personas": 8.0,
+    "11 a 30 personas": 20.5,
+    "31 a 50 personas": 40.5,
+    "51 a 100 personas": 75.5,
+    "101 a 250 personas": 175.5,
+    "251 y más personas": 300.0,
+}
+
+
+def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool = False) -> gpd.GeoDataFrame:
+    """Read DENUE establishments (official CSV layout) as points keyed by ``cvegeo``.
+
+    Parameters
+    ----------
+    path
+        A DENUE CSV with ``latitud, longitud, codigo_act, cve_ent, cve_mun``
+        (INEGI ships these in Latin-1; both encodings are read).
+    care_only
+        Keep only the care classes of :data:`CARE_TYPES`; other SCIAN codes
+        are dropped silently (DENUE files cover every activity). With
+        ``False``, every valid 6-digit code is kept and ``care_type`` is empty
+        for non-care rows.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``denue_id, cvegeo, cve_ent, scian, care_type, name, staff_band,
+        staff_mid, sector`` (``public``/``private``) and geometry in
+        EPSG:4326. Rows without coordinates are reported as problems.
+    """
+    df, chk = open_table(path, ("latitud", "longitud", "codigo_act"), strict=strict)
+    scian = df["codigo_act"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    bad_code = ~scian.str.fullmatch(r"\d{6}")
+    chk._flag(bad_code, "codigo_act", scian, "a 6-digit SCIAN code")
+    care = scian.str[:4].map(CARE_TYPES)
+    if care_only:
+        keep = care.notna() | bad_code
+        df, scian, care = df[keep].copy(), scian[keep], care[keep]
+        chk.df, chk.lines = df, df["_line"]
+    cvegeo = cvegeo_from(df, chk)
+    lat = chk.number("latitud", lo=14.4, hi=32.8, what="a latitude inside Mexico (decimal degrees)")
+    lon = chk.number("longitud", lo=-118.5, hi=-86.5, what="a longitude inside Mexico (decimal degrees)")
+    id_col = first_present(df, "id", "clee")
+    ids = df[id_col].astype(str) if id_col else pd.Series(df["_line"].astype(str), index=df.index)
+    chk.unique(ids, id_col or "_line")
+    band_col = first_present(df, "per_ocu")
+    band = df[band_col].astype(str).str.strip() if band_col else pd.Series("", index=df.index)
+    unknown_band = ~band.isin(list(STAFF_BANDS)) & (band != "")
+    chk._flag(unknown_band, "per_ocu", band, f"one of DENUE's staff bands {list(STAFF_BANDS)}")
+    chk.raise_if_any()
+    name = first_present(df, "nom_estab", "nombre_act")
+    sector = first_present(df, "tipo")
+    out = gpd.GeoDataFrame(
+        {
+            "denue_id": ids.values,
+            "cvegeo": cvegeo.values,
+            "cve_ent": cvegeo.str[:2].values,
+            "scian": scian.values,
+            "care_type": care.values,
+            "name": df[name].values if name else None,
+            "staff_band": band.values,
+            "staff_mid": band.map(STAFF_BANDS).astype(float).values,
+            "sector": (df[sector].str.lower().map({"público": "public", "publico": "public", "privado": "private"}).values
+                       if sector else None),
+        },
+        geometry=gpd.points_from_xy(lon.values, lat.values),
+        crs="EPSG:4326",
+    )
+    return out.sort_values(["cvegeo", "denue_id"], ignore_index=True)
