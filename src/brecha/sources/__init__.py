@@ -9,6 +9,9 @@ from .boundaries import check_coverage, read_boundaries, read_marco_geoestadisti
 from .census import read_census_localities, read_census_municipal
 from .denue import read_denue
 from .poverty import read_coneval_municipal
+from .agencies import initiative_places, read_initiatives, read_offices
+from ._load import load
+from .catalog import catalog
 
 __all__ = [
     "read_boundaries",
@@ -18,4 +21,9 @@ __all__ = [
     "read_census_localities",
     "read_coneval_municipal",
     "read_denue",
+    "read_offices",
+    "read_initiatives",
+    "initiative_places",
+    "load",
+    "catalog",
 ]

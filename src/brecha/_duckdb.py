@@ -1,0 +1,118 @@
+"""The embedded DuckDB store and its spatial extension.
+
+DuckDB's extension server may be unreachable (field offices, CI sandboxes):
+:func:`connect` first tries ``LOAD spatial``, then ``INSTALL spatial``, then
+the extension file shipped in the PyPI wheel ``duckdb-extension-spatial``
+(pinned to the same DuckDB version).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+__all__ = ["connect", "load_spatial", "query", "store_table"]
+
+log = logging.getLogger(__name__)
+
+
+def _wheel_extension() -> Path | None:
+    try:
+        import duckdb_extension_spatial
+    except ImportError:
+        return None
+    root = Path(duckdb_extension_spatial.__path__[0])
+    want = f"v{duckdb.__version__}"
+    files = sorted(root.rglob("spatial.duckdb_extension"))
+    exact = [f for f in files if want in f.parts]
+    return (exact or files or [None])[0]
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> str:
+    """Load the spatial extension; return how it was loaded.
+
+    Raises
+    ------
+    RuntimeError
+        No way of loading it worked; the message lists each attempt.
+    """
+    errors = []
+    try:
+        con.execute("LOAD spatial")
+        return "LOAD spatial"
+    except duckdb.Error as exc:
+        errors.append(f"LOAD spatial: {exc}")
+    if os.environ.get("BRECHA_OFFLINE", "1") != "1":
+        try:
+            con.execute("INSTALL spatial")
+            con.execute("LOAD spatial")
+            return "INSTALL spatial"
+        except duckdb.Error as exc:
+            errors.append(f"INSTALL spatial: {exc}")
+    path = _wheel_extension()
+    if path is not None:
+        try:
+            con.execute(f"LOAD '{path.as_posix()}'")  # a path, not user input; LOAD takes no parameters
+            return f"wheel {path}"
+        except duckdb.Error as exc:
+            errors.append(f"LOAD {path}: {exc}")
+    else:
+        errors.append("duckdb-extension-spatial is not installed (pip install duckdb-extension-spatial=="
+                      f"{duckdb.__version__})")
+    raise RuntimeError("could not load DuckDB's spatial extension:\n  " + "\n  ".join(errors))
+
+
+def connect(path: str | os.PathLike | None = None, *, spatial: bool = True,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (in memory when ``path`` is None), spatial loaded.
+
+    Set ``BRECHA_OFFLINE=0`` to let DuckDB try ``INSTALL spatial`` from its
+    extension server before falling back to the bundled wheel.
+    """
+    con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
+    con.execute("SET threads TO 2")
+    if spatial:
+        how = load_spatial(con)
+        log.debug("spatial extension: %s", how)
+    return con
+
+
+def query(sql: str, params: list | None = None, *, con: duckdb.DuckDBPyConnection | None = None,
+          **frames: pd.DataFrame) -> pd.DataFrame:
+    """Run SQL over pandas frames registered under the given names.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"cvegeo": ["01001", "01002", "02001"], "n": [1, 2, 3]})
+    >>> query("SELECT left(cvegeo, 2) AS cve_ent, sum(n) AS n FROM t GROUP BY 1 ORDER BY 1",
+    ...       t=df, con=connect(spatial=False)).to_dict("list")
+    {'cve_ent': ['01', '02'], 'n': [3.0, 3.0]}
+    """
+    own = con is None
+    con = con or connect(spatial=False)
+    try:
+        for name, frame in frames.items():
+            con.register(name, frame)
+        out = con.execute(sql, params or []).df()
+        for name in frames:
+            con.unregister(name)
+        return out
+    finally:
+        if own:
+            con.close()
+
+
+def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, *, key: str | None = None) -> None:
+    """Replace table ``name`` with ``frame`` (geometry stored as GEOMETRY via WKB)."""
+    df = pd.DataFrame(frame).copy()
+    geom_cols = [c for c in df.columns if getattr(df[c], "dtype", None) is not None and str(df[c].dtype) == "geometry"]
+    for c in geom_cols:
+        df[c] = frame[c].to_wkb()
+    con.register("_incoming", df)
+    select = ", ".join(f'ST_GeomFromWKB("{c}") AS "{c}"' if c in geom_cols else f'"{c}"' for c in df.columns)
+    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT {select} FROM _incoming'
+                + (f' ORDER BY "{key}"' if key else ""))
+    con.unregister("_incoming")
