@@ -1,0 +1,306 @@
+"""Care supply against demand: day care, elderly care and disability care.
+
+In the spirit of the Mapa de Cuidados de México (MACU; INMUJERES, El Colegio
+de México and ONU Mujeres, 2023, https://mapadecuidados.inmujeres.gob.mx/),
+which sets INEGI's DENUE care establishments against Census 2020 population:
+
+- supply: DENUE establishments by SCIAN class (day care 6244xx, elderly
+  6233xx, disability 6232xx), counted and turned into estimated places:
+  staff band midpoint (``staff_mid``) x places per staff member;
+- demand: Census 2020 children 0-5 (``pop_0_5``; 0-11 as ``pop_0_11``),
+  people 60+ (``pop_60_plus``) and people with a disability
+  (``pop_disability``);
+- access: E2SFCA (:mod:`brecha.access`) from the 189,432 Census localities,
+  each holding its share of the municipal demand, to the establishments.
+
+Places are an estimate: DENUE reports staff bands, not capacity.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import _duckdb
+from .access import access_table
+from .costs import Cost
+from .errors import InputError, InputWarning, Problem
+from .sources.denue import CARE_TYPES, STAFF_BANDS
+
+__all__ = [
+    "CareGroup",
+    "CARE_GROUPS",
+    "PLACES_PER_STAFF",
+    "DEMAND_COLUMNS",
+    "apportion",
+    "estimate_places",
+    "care_supply",
+    "care_by_locality",
+    "care_by_municipality",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CareGroup:
+    """A population that needs care and the DENUE care type that serves it."""
+
+    name: str  #: column suffix: children, elderly, disability
+    care_type: str  #: DENUE care type (see :data:`brecha.sources.denue.CARE_TYPES`)
+    demand_col: str  #: Census 2020 column with the people in demand
+
+
+CARE_GROUPS: tuple[CareGroup, ...] = (
+    CareGroup("children", "day_care", "pop_0_5"),
+    CareGroup("elderly", "elderly", "pop_60_plus"),
+    CareGroup("disability", "disability", "pop_disability"),
+)
+
+#: Census columns apportioned to localities (people).
+DEMAND_COLUMNS: tuple[str, ...] = ("pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
+
+#: Estimated places per staff member, by care type (assumptions, see below).
+#:
+#: - day_care 6: the Estancias Infantiles rules (SEDESOL, Reglas de Operación
+#:   2018, DOF 30/12/2017) ask for one assistant per 8 children; assuming about
+#:   one worker who does not look after children (director, cook) per three
+#:   carers, 8 x 3/4 = 6 children per staff member.
+#: - elderly 2 and disability 2: a round assumption of one worker per two
+#:   residents in residential care; we cite no Mexican staffing norm for it.
+#:
+#: Pass your own mapping to change them; capacity is only ever an estimate.
+PLACES_PER_STAFF: Mapping[str, float] = {"day_care": 6.0, "elderly": 2.0, "disability": 2.0}
+
+_SMALLEST_BAND = min(STAFF_BANDS.values())
+
+
+def _missing(frame: pd.DataFrame, name: str, columns: Sequence[str]) -> list[Problem]:
+    return [Problem(name, None, c, None, f"a column {c!r}") for c in columns if c not in frame.columns]
+
+
+def _bad_numbers(frame: pd.DataFrame, name: str, columns: Sequence[str], *, allow_nan: bool) -> list[Problem]:
+    problems = []
+    for c in columns:
+        v = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+        bad = (v < 0) | np.isinf(v) | (np.isnan(v) & (not allow_nan or frame[c].notna().to_numpy()))
+        if bad.any():
+            problems.append(Problem(name, None, c, f"{int(bad.sum())} rows, e.g. index "
+                                    f"{list(frame.index[bad][:5])}", "numbers >= 0"))
+    return problems
+
+
+def apportion(localities: pd.DataFrame, census: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Share municipal counts out to localities by their share of municipal population.
+
+    Each locality gets ``count_m x pop_total_l / sum(pop_total in m)``, so the
+    localities of a municipality add up to its count (up to float rounding);
+    a municipality whose localities have no people splits it evenly. A
+    municipality in ``census`` without localities keeps its count out of the
+    result (logged). NaN counts stay NaN.
+
+    Parameters
+    ----------
+    localities
+        ``cvegeo`` (municipality) and ``pop_total`` (people) per locality.
+    census
+        One row per ``cvegeo`` with the ``columns`` to share out (people).
+
+    Returns
+    -------
+    DataFrame
+        ``localities`` (a copy, same index and class) with ``columns`` added.
+
+    >>> locs = pd.DataFrame({"cvegeo": ["01001", "01001", "01002"], "pop_total": [30, 10, 5]})
+    >>> cen = pd.DataFrame({"cvegeo": ["01001", "01002"], "pop_0_5": [8.0, 1.0]})
+    >>> apportion(locs, cen, ["pop_0_5"])["pop_0_5"].tolist()
+    [6.0, 2.0, 1.0]
+    """
+    columns = list(columns)
+    problems = _missing(localities, "localities", ["cvegeo", "pop_total"])
+    problems += _missing(census, "census", ["cvegeo", *columns])
+    if not problems:
+        problems += _bad_numbers(localities, "localities", ["pop_total"], allow_nan=False)
+        problems += _bad_numbers(census, "census", columns, allow_nan=True)
+        dup = census["cvegeo"][census["cvegeo"].duplicated()]
+        if len(dup):
+            problems.append(Problem("census", None, "cvegeo", list(dup[:5]), "one row per municipality"))
+        muni_codes = pd.Index(localities["cvegeo"].unique())
+        unknown = sorted(muni_codes.difference(census["cvegeo"]))
+        if unknown:
+            problems.append(Problem("localities", None, "cvegeo", unknown[:10],
+                                    f"municipalities present in census ({len(unknown)} missing)"))
+    if problems:
+        raise InputError(problems)
+    lost = pd.Index(census["cvegeo"]).difference(muni_codes)
+    if len(lost):
+        log.info("%d municipalities in census have no localities; their counts are not apportioned", len(lost))
+    # Group on integer codes: grouping 189k arrow strings is several times slower.
+    codes, _ = pd.factorize(localities["cvegeo"])
+    pop = localities["pop_total"].to_numpy(dtype=float)
+    muni_pop = np.bincount(codes, weights=pop)[codes]
+    muni_n = np.bincount(codes)[codes]
+    share = np.divide(pop, muni_pop, out=1.0 / muni_n, where=muni_pop > 0)
+    counts = census.set_index("cvegeo")[columns].astype(float).reindex(localities["cvegeo"])
+    out = localities.copy()
+    for c in columns:
+        out[c] = counts[c].to_numpy() * share
+    return out
+
+
+def estimate_places(denue: gpd.GeoDataFrame, *,
+                    places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> gpd.GeoDataFrame:
+    """Care establishments with their ``care_type`` (from SCIAN) and estimated ``places``.
+
+    ``places = staff_mid x places_per_staff[care_type]``. Rows outside the
+    three care classes are dropped; a missing ``staff_mid`` is taken as the
+    smallest DENUE band (0-5 people, midpoint 3), with a warning.
+    """
+    problems = _missing(denue, "denue", ["scian", "staff_mid", "geometry"])
+    problems += [Problem("places_per_staff", None, None, places_per_staff.get(t), "a number > 0")
+                 for t in CARE_TYPES.values() if not places_per_staff.get(t, 0) > 0]
+    if not problems:
+        problems += _bad_numbers(denue, "denue", ["staff_mid"], allow_nan=True)
+    if problems:
+        raise InputError(problems)
+    care_type = denue["scian"].astype(str).str[:4].map(CARE_TYPES)
+    out = denue[care_type.notna()].copy()
+    out["care_type"] = care_type[care_type.notna()]
+    staff = pd.to_numeric(out["staff_mid"], errors="coerce")
+    if staff.isna().any():
+        warnings.warn(f"{int(staff.isna().sum())} DENUE establishments have no staff band; "
+                      f"counted as {_SMALLEST_BAND:g} staff", InputWarning, stacklevel=2)
+    out["staff_mid"] = staff.fillna(_SMALLEST_BAND)
+    out["places"] = out["staff_mid"] * out["care_type"].map(dict(places_per_staff)).astype(float)
+    return out
+
+
+def care_supply(denue: gpd.GeoDataFrame, *,
+                places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> pd.DataFrame:
+    """Care establishments and estimated places per municipality.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``cvegeo`` with establishments: ``care_units_<group>``
+        (establishments) and ``care_supply_<group>`` (estimated places), for
+        each group of :data:`CARE_GROUPS`.
+    """
+    pts = pd.DataFrame(estimate_places(denue, places_per_staff=places_per_staff)
+                       [["cvegeo", "care_type", "places"]])
+    # Identifiers below come from CARE_GROUPS, not from user input.
+    cols = ",\n".join(
+        f"count(*) FILTER (WHERE care_type = '{g.care_type}')::BIGINT AS care_units_{g.name}, "
+        f"coalesce(sum(places) FILTER (WHERE care_type = '{g.care_type}'), 0)::DOUBLE AS care_supply_{g.name}"
+        for g in CARE_GROUPS)
+    return _duckdb.query(f"SELECT cvegeo, {cols} FROM pts GROUP BY cvegeo ORDER BY cvegeo", pts=pts)
+
+
+def care_by_locality(census: pd.DataFrame, localities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *,
+                     catchment_km: float = 20.0, decay: str = "gaussian", cost: Cost | None = None,
+                     places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> gpd.GeoDataFrame:
+    """Care demand and E2SFCA access at every locality.
+
+    Parameters
+    ----------
+    census
+        Census 2020 municipal counts with :data:`DEMAND_COLUMNS`.
+    localities
+        Census 2020 locality points with ``cvegeo`` and ``pop_total``.
+    denue
+        DENUE care establishments (``scian``, ``staff_mid``, points).
+    catchment_km, decay, cost
+        As in :func:`brecha.access.e2sfca` (km unless ``cost`` says otherwise).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``localities`` with, added: the apportioned :data:`DEMAND_COLUMNS`
+        (people), and for each group (children, elderly, disability)
+        ``care_access_<group>`` (E2SFCA places per 1,000 people in demand),
+        ``care_outside_<group>`` (True when no establishment of the type is
+        within the catchment) and ``nearest_care_km_<group>`` (km to the
+        nearest establishment of the type; ``cost.cost_unit`` for other costs).
+    """
+    out = apportion(localities, census, DEMAND_COLUMNS)
+    supply = estimate_places(denue, places_per_staff=places_per_staff)
+    for g in CARE_GROUPS:
+        pts = supply[supply["care_type"] == g.care_type]
+        t = access_table(out, pts, demand_col=g.demand_col, supply_col="places", catchment_km=catchment_km,
+                         decay=decay, cost=cost)
+        out[f"care_access_{g.name}"] = t["access"] * 1000.0
+        out[f"care_outside_{g.name}"] = t["outside"]
+        out[f"nearest_care_km_{g.name}"] = t["nearest_cost"]
+    return out
+
+
+def care_by_municipality(census: pd.DataFrame, localities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *,
+                         catchment_km: float = 20.0, decay: str = "gaussian", cost: Cost | None = None,
+                         places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> pd.DataFrame:
+    """Care supply against demand per municipality: the table the build uses.
+
+    Arguments as in :func:`care_by_locality`.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``cvegeo`` of ``census``, sorted. For each group
+        ``<g>`` in children (day care vs. children 0-5), elderly (60+) and
+        disability:
+
+        - ``care_units_<g>``: DENUE establishments (count);
+        - ``care_supply_<g>``: estimated places (staff midpoint x places per staff);
+        - ``care_per_1000_<g>``: places per 1,000 people in demand in the
+          municipality (NaN where demand is 0);
+        - ``care_access_<g>``: E2SFCA places per 1,000 people in demand,
+          mean over the municipality's localities weighted by their demand;
+        - ``care_outside_share_<g>``: share (0-1) of the demand in localities
+          with no establishment within the catchment;
+        - ``nearest_care_km_<g>``: demand-weighted mean km to the nearest
+          establishment (``inf`` when there is none of the type at all; the
+          cost's unit for a non-default ``cost``).
+
+        Also ``care_per_1000_children_0_11``: day-care places per 1,000
+        children 0-11. Locality-based columns are NaN in municipalities with
+        no localities or no demand.
+    """
+    missing = _missing(census, "census", ["cvegeo", *DEMAND_COLUMNS])
+    if missing:
+        raise InputError(missing)
+    loc = care_by_locality(census, localities, denue, catchment_km=catchment_km, decay=decay, cost=cost,
+                           places_per_staff=places_per_staff)
+    loc = pd.DataFrame(loc[["cvegeo", *DEMAND_COLUMNS,
+                            *(c for c in loc.columns if c.startswith(("care_", "nearest_care_")))]])
+    # Identifiers below come from CARE_GROUPS, not from user input.
+    weighted = ",\n".join(
+        # FILTER keeps 0 x inf (no establishment anywhere) from turning into NaN.
+        f"sum({g.demand_col} * {m}_{g.name}::DOUBLE) FILTER (WHERE {g.demand_col} > 0)"
+        f" / nullif(sum({g.demand_col}), 0) AS {out}_{g.name}"
+        for g in CARE_GROUPS
+        for m, out in (("care_access", "care_access"), ("care_outside", "care_outside_share"),
+                       ("nearest_care_km", "nearest_care_km")))
+    per_1000 = ",\n".join(
+        f"1000.0 * coalesce(s.care_supply_{g.name}, 0) / nullif(c.{g.demand_col}, 0) AS care_per_1000_{g.name}"
+        for g in CARE_GROUPS)
+    counts = ",\n".join(f"coalesce(s.care_units_{g.name}, 0)::BIGINT AS care_units_{g.name}, "
+                        f"coalesce(s.care_supply_{g.name}, 0)::DOUBLE AS care_supply_{g.name}"
+                        for g in CARE_GROUPS)
+    locagg = _duckdb.query(f"SELECT cvegeo, {weighted} FROM loc GROUP BY cvegeo", loc=loc)
+    supply = care_supply(denue, places_per_staff=places_per_staff)
+    cen = pd.DataFrame(census[["cvegeo", *DEMAND_COLUMNS]])
+    sql = f"""
+        SELECT c.cvegeo, {counts}, {per_1000},
+               1000.0 * coalesce(s.care_supply_children, 0) / nullif(c.pop_0_11, 0) AS care_per_1000_children_0_11,
+               l.* EXCLUDE (cvegeo)
+        FROM cen c
+        LEFT JOIN supply s USING (cvegeo)
+        LEFT JOIN locagg l USING (cvegeo)
+        ORDER BY c.cvegeo
+    """
+    return _duckdb.query(sql, cen=cen, supply=supply, locagg=locagg)
