@@ -33,6 +33,7 @@ __all__ = [
     "to_storage_crs",
     "xy_km",
     "weighted_centres",
+    "assign_municipality",
     "ANALYSIS_CRS",
     "STORAGE_CRS",
 ]
@@ -131,3 +132,60 @@ def weighted_centres(points: gpd.GeoDataFrame, *, by: str = "cvegeo", weight: st
     cx = np.where(has_w, g.wx / g.w.where(has_w, 1), g.x)
     cy = np.where(has_w, g.wy / g.w.where(has_w, 1), g.y)
     return gpd.GeoDataFrame({weight: g.w.to_numpy()}, index=g.index, geometry=gpd.points_from_xy(cx, cy), crs=ANALYSIS_CRS)
+
+
+def assign_municipality(points: gpd.GeoSeries | gpd.GeoDataFrame, polygons: gpd.GeoDataFrame | None = None,
+                        *, engine: str = "strtree") -> pd.Series:
+    """The ``cvegeo`` of the municipality containing each point (point-in-polygon).
+
+    Parameters
+    ----------
+    points
+        Points in any CRS (reprojected to the polygons' CRS).
+    polygons
+        Municipal polygons with ``cvegeo``; the embedded 2020 frame by default.
+    engine
+        ``"strtree"`` (shapely's STRtree, vectorised) or ``"duckdb"`` (DuckDB
+        spatial join). Both give the same answer; ``benchmarks/`` compares
+        them with geopandas ``sjoin``.
+
+    Returns
+    -------
+    Series
+        Aligned with ``points``; ``None`` for points in no polygon. A point
+        on a shared border goes to the lowest ``cvegeo``.
+
+    >>> pts = gpd.GeoSeries.from_xy([-99.1332, -86.85], [19.4326, 21.16], crs=4326)
+    >>> assign_municipality(pts).tolist()
+    ['09015', '23005']
+    """
+    import shapely
+
+    polys = municipalities() if polygons is None else polygons
+    geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+    if geom.crs is not None and polys.crs is not None and not geom.crs.equals(polys.crs):
+        geom = geom.to_crs(polys.crs)
+    codes = polys["cvegeo"].to_numpy()
+    out = np.full(len(geom), None, dtype=object)
+    if engine == "strtree":
+        tree = shapely.STRtree(polys.geometry.values)
+        pi, gi = tree.query(geom.values, predicate="intersects")
+        pairs = pd.DataFrame({"p": pi, "code": codes[gi]}).sort_values(["p", "code"]).drop_duplicates("p")
+        out[pairs["p"].to_numpy()] = pairs["code"].to_numpy()
+    elif engine == "duckdb":
+        from ._duckdb import connect
+
+        con = connect()
+        try:
+            con.register("pts", pd.DataFrame({"i": np.arange(len(geom)), "wkb": shapely.to_wkb(geom.values)}))
+            con.register("polys", pd.DataFrame({"code": codes, "wkb": shapely.to_wkb(polys.geometry.values)}))
+            res = con.execute(
+                "WITH p AS (SELECT i, ST_GeomFromWKB(wkb) AS g FROM pts), "
+                "m AS (SELECT code, ST_GeomFromWKB(wkb) AS g FROM polys) "
+                "SELECT p.i, min(m.code) AS code FROM p JOIN m ON ST_Intersects(m.g, p.g) GROUP BY p.i").df()
+        finally:
+            con.close()
+        out[res["i"].to_numpy()] = res["code"].to_numpy()
+    else:
+        raise ValueError(f"engine must be 'strtree' or 'duckdb', got {engine!r}")
+    return pd.Series(out, index=points.index, name="cvegeo")
