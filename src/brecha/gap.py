@@ -1,0 +1,631 @@
+"""The gap index: where need is high and agency presence is low.
+
+The index follows the composite-indicator recipe of the OECD/JRC *Handbook
+on Constructing Composite Indicators* (2008): pick components, smooth noisy
+rates, normalise each to 0..1, orient them so that high means "more gap",
+weight and aggregate, then test how much the ranking depends on the weights.
+
+Components (each a column of the input frame, one row per place):
+
+========================  ======================================================
+need (high = more gap)
+``poverty_pct``           CONEVAL 2020 poverty rate, percent of people, smoothed
+                          with empirical Bayes (:func:`empirical_bayes`)
+``poverty_people``        people in poverty
+``care_unmet``            children and older people whose care demand is not
+                          met by accessible supply (:func:`care_unmet`)
+presence (high = less gap; entered as *lack* = 1 - presence)
+``initiatives``           initiatives naming the place
+``offices``               offices in the place
+``reach``                 ``reach_scale_km / (reach_scale_km + nearest_office_km)``:
+                          1 at an office, 0.5 at ``reach_scale_km``, 0 with no office
+========================  ======================================================
+
+**Aggregation.** ``"arithmetic"`` is the weighted mean of the oriented
+components: fully compensatory, so a place with the highest need and the
+highest presence scores the same as one with no need and no presence.
+``"geometric"`` (the default) is the weighted geometric mean, as in the INFORM
+risk index (Marin-Ferrer et al. 2017), so a gap needs both need and lack of
+presence: a place at the bottom of every need component scores near zero
+however absent the agencies (need terms are kept at or above
+:data:`NEED_FLOOR` = 0.01 so that one component at its national minimum does
+not zero the product). Each lack-of-presence factor is kept at or above
+``presence_floor`` (``lack = 1 - (1 - floor) * presence``): presence shrinks a
+needy place's score by at most the factor ``presence_floor ** (presence
+weight share)`` and cannot offset its need fully.
+
+**Smoothing.** A rate from a handful of people is noisy, so the poverty rate
+is shrunk toward the national rate by global empirical Bayes (Marshall 1991;
+the same standardisation underlies Assunção & Reis's EB Moran's I), in
+proportion to how small the population base is. CONEVAL's rates rest on
+whole municipal populations, so on the 2020 data the shrinkage is small: the
+rate keeps at least 93% of its own weight, and only the smallest
+municipalities move noticeably. Both ``poverty_pct_raw`` and
+``poverty_pct_eb`` are kept.
+
+**Places without a poverty estimate** (CONEVAL leaves 04012, 07125 and 29048
+blank in 2020) get no score: ``gap_ranked`` is False, ``gap_score`` and
+``gap_rank`` are missing, ``gap_drivers`` says why. They are excluded from
+the normalisation too, so they do not shift anybody else's score.
+
+References
+----------
+OECD/JRC (2008). *Handbook on Constructing Composite Indicators*. OECD.
+Marin-Ferrer, M., Vernaccini, L. & Poljansek, K. (2017). *INFORM Index for
+Risk Management: Concept and Methodology*, version 2017. JRC, EUR 28655.
+Marshall, R. J. (1991). Mapping disease and mortality rates using empirical
+Bayes estimators. *Applied Statistics* 40(2), 283-294.
+Assunção, R. M. & Reis, E. A. (1999). A new proposal to adjust Moran's I for
+population density. *Statistics in Medicine* 18, 2147-2162.
+Anselin, L. (1995). Local indicators of spatial association - LISA.
+*Geographical Analysis* 27(2), 93-115.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem
+
+__all__ = [
+    "gap_index",
+    "weight_sensitivity",
+    "gap_clusters",
+    "empirical_bayes",
+    "normalise",
+    "care_unmet",
+    "NEED",
+    "PRESENCE",
+    "DEFAULT_WEIGHTS",
+    "CARE_GROUPS",
+    "NEED_FLOOR",
+]
+
+log = logging.getLogger(__name__)
+
+#: Need components: high values mean more gap.
+NEED: tuple[str, ...] = ("poverty_pct", "poverty_people", "care_unmet")
+#: Presence components: high values mean less gap (entered as lack of presence).
+PRESENCE: tuple[str, ...] = ("initiatives", "offices", "reach")
+#: Equal weights: need and presence weigh half each.
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({c: 1.0 for c in NEED + PRESENCE})
+#: Lowest value of a need term in the geometric mean (see the module docstring).
+NEED_FLOOR = 0.01
+#: Counts spanning orders of magnitude: log1p before min-max scaling.
+_COUNTS = {"poverty_people", "care_unmet", "initiatives", "offices"}
+#: Care group -> column of people in demand (:func:`care_unmet`).
+CARE_GROUPS: Mapping[str, str] = MappingProxyType({"children": "pop_0_5", "elderly": "pop_60_plus"})
+
+Normalisation = Literal["rank", "minmax"]
+Aggregation = Literal["geometric", "arithmetic"]
+
+
+def empirical_bayes(events, base, *, variance: Literal["binomial", "poisson"] = "binomial"
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Global empirical Bayes smoothing of rates (Marshall 1991).
+
+    Each raw rate ``r_i = events_i / base_i`` is pulled toward the overall
+    rate ``m = sum(events) / sum(base)`` with weight
+    ``w_i = s² / (s² + v / base_i)``, where ``s²`` is the between-place
+    variance (method of moments, floored at 0) and ``v`` is ``m(1 - m)`` for
+    proportions (``"binomial"``) or ``m`` for rare events (``"poisson"``,
+    Marshall's original, identical to ``esda.smoothing.Empirical_Bayes``).
+    A place with few people gets a small ``w_i`` and moves most.
+
+    Parameters
+    ----------
+    events, base
+        Counts per place (base > 0). Places with NaN are returned as NaN and
+        left out of ``m`` and ``s²``.
+
+    Returns
+    -------
+    (rate, weight)
+        Smoothed rates (fractions, not percent) and the weight ``w_i`` each
+        place's own rate keeps.
+
+    >>> rate, w = empirical_bayes([500, 9, 300, 2], [1000, 10, 1000, 10])
+    >>> rate.round(2).tolist()  # raw: 0.5, 0.9, 0.3, 0.2
+    [0.5, 0.56, 0.3, 0.34]
+    >>> w.round(2).tolist()
+    [0.98, 0.31, 0.98, 0.31]
+    """
+    e = np.asarray(events, dtype=float)
+    b = np.asarray(base, dtype=float)
+    ok = np.isfinite(e) & np.isfinite(b) & (b > 0)
+    rate = np.full(e.shape, np.nan)
+    weight = np.full(e.shape, np.nan)
+    if not ok.any():
+        return rate, weight
+    eo, bo = e[ok], b[ok]
+    m = eo.sum() / bo.sum()
+    raw = eo / bo
+    if variance not in ("binomial", "poisson"):
+        raise ValueError(f"variance must be 'binomial' or 'poisson', got {variance!r}")
+    v = m * (1.0 - m) if variance == "binomial" else m
+    s2 = max(float((bo * (raw - m) ** 2).sum() / bo.sum() - v / bo.mean()), 0.0)
+    w = s2 / (s2 + v / bo) if s2 > 0 else np.zeros_like(bo)
+    rate[ok] = w * raw + (1.0 - w) * m
+    weight[ok] = w
+    return rate, weight
+
+
+def normalise(values, method: Normalisation = "rank", *, log_count: bool = False) -> np.ndarray:
+    """Scale values to 0..1 (OECD/JRC 2008, section 5).
+
+    ``"rank"``: the share of the other places with a strictly smaller value,
+    ``(rank_min - 1) / (n - 1)``; robust to outliers and skew, and ties at
+    zero (no office) stay at exactly 0. ``"minmax"``: ``(x - min) / (max -
+    min)``, after ``log1p`` when ``log_count`` (counts that span orders of
+    magnitude). NaN stays NaN; a constant column scales to 0.
+
+    >>> normalise([0, 0, 5, 10]).tolist()
+    [0.0, 0.0, 0.6666666666666666, 1.0]
+    >>> normalise([0, 0, 5, 10], "minmax").tolist()
+    [0.0, 0.0, 0.5, 1.0]
+    """
+    x = np.asarray(values, dtype=float)
+    out = np.full(x.shape, np.nan)
+    ok = np.isfinite(x)
+    if not ok.any():
+        return out
+    if method == "rank":
+        n = int(ok.sum())
+        r = pd.Series(x[ok]).rank(method="min").to_numpy()
+        out[ok] = (r - 1.0) / (n - 1) if n > 1 else 0.0
+    elif method == "minmax":
+        v = np.log1p(np.clip(x[ok], 0, None)) if log_count else x[ok]
+        span = v.max() - v.min()
+        out[ok] = (v - v.min()) / span if span > 0 else 0.0
+    else:
+        raise ValueError(f"normalise must be 'rank' or 'minmax', got {method!r}")
+    return out
+
+
+def care_unmet(frame: pd.DataFrame, *, groups: Mapping[str, str] | None = None,
+               benchmark: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """People in care demand not met by accessible supply, per group and in total.
+
+    For each group ``g`` (children: ``pop_0_5``; older people:
+    ``pop_60_plus``; people with a disability are left out by default because
+    most of them are also 60+) with ``o`` = ``care_outside_share_g`` (share of
+    the demand beyond every catchment), ``a`` = ``care_access_g`` (E2SFCA
+    places per 1,000 people in demand, demand-weighted mean over localities,
+    0 beyond every catchment) and ``B`` the benchmark::
+
+        shortfall_g = o + (1 - o) * clip(1 - a / ((1 - o) * B), 0, 1)
+
+    Demand beyond every catchment is unmet in full; the rest, whose mean
+    access is ``a / (1 - o)``, is unmet by its shortfall from ``B``. ``B`` is
+    the national level, total accessible places over total demand (the
+    demand-weighted mean of ``a``), unless given. ``care_unmet_g = demand_g *
+    shortfall_g`` (people); ``care_unmet`` sums the groups. Without a
+    ``care_outside_share_g`` column, ``o`` is 0.
+
+    Parameters
+    ----------
+    frame
+        ``care_access_<g>``, optionally ``care_outside_share_<g>``, and each
+        group's demand column (people).
+    groups
+        Group -> demand column; default :data:`CARE_GROUPS`.
+    benchmark
+        Group -> places per 1,000 people in demand to measure against.
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``care_shortfall_<g>`` (0..1), ``care_unmet_<g>`` and
+        ``care_unmet`` (people). ``attrs["benchmark"]`` holds the benchmarks.
+
+    References
+    ----------
+    Luo, W. & Qi, Y. (2009). An enhanced two-step floating catchment area
+    (E2SFCA) method. *Health & Place* 15, 1100-1107: shortage areas are those
+    whose accessibility falls below a reference ratio.
+
+    >>> f = pd.DataFrame({"pop_0_5": [100.0, 100.0, 100.0], "care_access_children": [20.0, 5.0, 0.0],
+    ...                   "care_outside_share_children": [0.0, 0.5, 1.0]})
+    >>> care_unmet(f, groups={"children": "pop_0_5"}, benchmark={"children": 10.0})["care_unmet"].tolist()
+    [0.0, 50.0, 100.0]
+    """
+    groups = dict(CARE_GROUPS if groups is None else groups)
+    _require(frame, [c for g, d in groups.items() for c in (d, f"care_access_{g}")], "care frame")
+    out = pd.DataFrame(index=frame.index)
+    bench: dict[str, float] = {}
+    total = np.zeros(len(frame))
+    for g, demand_col in groups.items():
+        demand = frame[demand_col].to_numpy(dtype=float)
+        access = frame[f"care_access_{g}"].to_numpy(dtype=float)
+        outside_col = f"care_outside_share_{g}"
+        outside = (np.clip(frame[outside_col].to_numpy(dtype=float), 0.0, 1.0) if outside_col in frame
+                   else np.zeros(len(frame)))
+        ok = np.isfinite(demand) & np.isfinite(access)
+        if benchmark is not None and g in benchmark:
+            ref = float(benchmark[g])
+        else:
+            ref = float((access[ok] * demand[ok]).sum() / demand[ok].sum()) if demand[ok].sum() > 0 else 0.0
+        bench[g] = ref
+        inside = 1.0 - np.nan_to_num(outside)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inner = np.where((inside > 0) & (ref > 0), np.clip(1.0 - access / (inside * ref), 0.0, 1.0), 0.0)
+        short = np.where(ok, 1.0 - inside + inside * inner, np.nan)
+        out[f"care_shortfall_{g}"] = short
+        out[f"care_unmet_{g}"] = demand * short
+        total = total + np.nan_to_num(demand * short)
+    out["care_unmet"] = total
+    out.attrs["benchmark"] = bench
+    return out
+
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError([Problem(what, None, c, None, "a column of that name") for c in missing])
+
+
+def _check(weights: Mapping[str, float] | None, normalisation: str, aggregate: str, presence_floor: float,
+           reach_scale_km: float) -> dict[str, float]:
+    """Every problem with the parameters at once; the weights completed with zeros."""
+    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    problems = []
+    for k, v in w.items():
+        if k not in DEFAULT_WEIGHTS:
+            problems.append(Problem("weights", None, k, v, f"a component name, one of {list(DEFAULT_WEIGHTS)}"))
+        elif not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            problems.append(Problem("weights", None, k, v, "a finite weight >= 0"))
+    if not problems and sum(w.values()) <= 0:
+        problems.append(Problem("weights", None, None, w, "at least one positive weight"))
+    if normalisation not in ("rank", "minmax"):
+        problems.append(Problem("normalisation", None, None, normalisation, "'rank' or 'minmax'"))
+    if aggregate not in ("geometric", "arithmetic"):
+        problems.append(Problem("aggregate", None, None, aggregate, "'geometric' or 'arithmetic'"))
+    if not (isinstance(presence_floor, (int, float)) and 0.0 <= presence_floor < 1.0):
+        problems.append(Problem("presence_floor", None, None, presence_floor, "a number in [0, 1)"))
+    if not (isinstance(reach_scale_km, (int, float)) and reach_scale_km > 0):
+        problems.append(Problem("reach_scale_km", None, None, reach_scale_km, "a positive distance in km"))
+    if problems:
+        raise InputError(problems)
+    return {k: float(w.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
+
+
+def _components(frame: pd.DataFrame, *, key: str, normalisation: Normalisation, reach_scale_km: float,
+                pop_col: str, eb: bool) -> pd.DataFrame:
+    """Raw, smoothed and normalised components; normalised columns are ``n_<component>``."""
+    _require(frame, [key, "poverty_pct", "poverty_people", pop_col, "initiatives", "offices",
+                     "nearest_office_km", "care_unmet"], "gap input")
+    out = pd.DataFrame({key: frame[key].to_numpy()}, index=frame.index)
+    pct = frame["poverty_pct"].to_numpy(dtype=float)
+    out["poverty_pct_raw"] = pct
+    if eb:
+        rate, w = empirical_bayes(pct / 100.0 * frame[pop_col].to_numpy(dtype=float),
+                                  frame[pop_col].to_numpy(dtype=float))
+        out["poverty_pct_eb"], out["poverty_eb_weight"] = 100.0 * rate, w
+    else:
+        out["poverty_pct_eb"], out["poverty_eb_weight"] = pct, 1.0
+    dist = frame["nearest_office_km"].to_numpy(dtype=float)
+    # No reachable office at all (NaN or inf) is no reach, not unknown.
+    out["reach"] = np.where(np.isfinite(dist), reach_scale_km / (reach_scale_km + np.maximum(dist, 0)), 0.0)
+    ranked = np.isfinite(pct)
+    out["gap_ranked"] = ranked
+    values = {"poverty_pct": out["poverty_pct_eb"], "poverty_people": frame["poverty_people"],
+              "care_unmet": frame["care_unmet"], "initiatives": frame["initiatives"].fillna(0),
+              "offices": frame["offices"].fillna(0), "reach": out["reach"]}
+    for comp, col in values.items():
+        v = np.where(ranked, col.to_numpy(dtype=float), np.nan)
+        out[f"n_{comp}"] = normalise(v, normalisation, log_count=comp in _COUNTS)
+    return out
+
+
+def _oriented(comp: pd.DataFrame, aggregate: Aggregation, presence_floor: float) -> pd.DataFrame:
+    """Normalised components turned so that 1 is the most gap, floored for the geometric mean."""
+    geometric = aggregate == "geometric"
+    cols = {}
+    for c in NEED:
+        cols[c] = NEED_FLOOR + (1.0 - NEED_FLOOR) * comp[f"n_{c}"] if geometric else comp[f"n_{c}"]
+    floor = presence_floor if geometric else 0.0
+    for c in PRESENCE:
+        cols[c] = 1.0 - (1.0 - floor) * comp[f"n_{c}"]
+    return pd.DataFrame(cols, index=comp.index)
+
+
+def _aggregate(x: pd.DataFrame, weights: Mapping[str, float], aggregate: Aggregation) -> np.ndarray:
+    names = [c for c in x.columns if weights.get(c, 0) > 0]
+    if not names:
+        return np.full(len(x), np.nan)
+    w = np.array([weights[c] for c in names])
+    w = w / w.sum()
+    v = x[names].to_numpy(dtype=float)
+    if aggregate == "arithmetic":
+        return v @ w
+    if aggregate == "geometric":
+        with np.errstate(divide="ignore"):
+            return np.exp(np.log(v) @ w)
+    raise ValueError(f"aggregate must be 'geometric' or 'arithmetic', got {aggregate!r}")
+
+
+def _rank(score: np.ndarray, tiebreak: np.ndarray) -> pd.Series:
+    """1 = largest score; ties broken by the larger tiebreak (people in poverty)."""
+    # Rounding makes equal sums of rank shares exact ties, whatever the order of the float additions.
+    s = pd.DataFrame({"s": np.round(score, 12), "t": tiebreak})
+    ok = s["s"].notna()
+    order = s[ok].sort_values(["s", "t"], ascending=False, kind="mergesort").index
+    rank = pd.Series(pd.NA, index=s.index, dtype="Int64")
+    rank.loc[order] = np.arange(1, len(order) + 1)
+    return rank
+
+
+def _tercile(values: np.ndarray) -> pd.Series:
+    v = pd.Series(values)
+    pct = v.rank(method="average", pct=True)
+    return np.ceil(pct * 3).clip(1, 3).astype("Int64")
+
+
+def gap_index(frame: pd.DataFrame, *, key: str = "cvegeo", weights: Mapping[str, float] | None = None,
+              normalisation: Normalisation = "rank", aggregate: Aggregation = "geometric",
+              presence_floor: float = 0.1, reach_scale_km: float = 100.0, pop_col: str = "pop_coneval",
+              eb: bool = True, level_word: str = "municipality") -> pd.DataFrame:
+    """Score, rank and classify every place by its gap (high need, low presence).
+
+    Parameters
+    ----------
+    frame
+        One row per place: ``key``, ``poverty_pct`` (percent), ``poverty_people``,
+        ``pop_col`` (people, the base of the poverty rate), ``care_unmet``
+        (people, :func:`care_unmet`), ``initiatives``, ``offices`` (counts)
+        and ``nearest_office_km`` (NaN or inf when no office).
+    weights
+        Component -> weight (>= 0) over :data:`NEED` and :data:`PRESENCE`;
+        missing components weigh 0. Default :data:`DEFAULT_WEIGHTS`.
+    normalisation
+        ``"rank"`` (default) or ``"minmax"`` (counts log1p first), see :func:`normalise`.
+    aggregate
+        ``"geometric"`` (default, INFORM) or ``"arithmetic"``; see the module docstring.
+    presence_floor
+        Lowest value of a lack-of-presence factor in the geometric mean (0..1).
+    reach_scale_km
+        Distance at which the reach component halves (km).
+    eb
+        Smooth the poverty rate with :func:`empirical_bayes` (over ``pop_col``).
+    level_word
+        Word used in the driver text ("municipality", "state").
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``key``, ``poverty_pct_raw``, ``poverty_pct_eb``
+        (percent), ``poverty_eb_weight``, ``reach`` (0..1), ``n_<component>``
+        (normalised, presence not inverted), ``need_score`` and
+        ``presence_score`` (each dimension aggregated alone, 0..1),
+        ``gap_score`` (0..1, high = large gap), ``gap_rank`` (1 = largest
+        gap), ``gap_ranked``, ``need_class`` / ``presence_class`` (terciles
+        1..3), ``bivariate_class`` (``"<need>-<presence>"``, ``"3-1"`` = high
+        need, low presence) and ``gap_drivers``. ``attrs`` records the
+        parameters.
+
+    References
+    ----------
+    OECD/JRC (2008); Marin-Ferrer et al. (2017); Marshall (1991).
+    """
+    w = _check(weights, normalisation, aggregate, presence_floor, reach_scale_km)
+    comp = _components(frame, key=key, normalisation=normalisation, reach_scale_km=reach_scale_km,
+                       pop_col=pop_col, eb=eb)
+    x = _oriented(comp, aggregate, presence_floor)
+    out = comp
+    out["need_score"] = _aggregate(x[list(NEED)], w, aggregate)
+    presence_w = {c: w[c] for c in PRESENCE}
+    out["presence_score"] = _aggregate(comp[[f"n_{c}" for c in PRESENCE]].set_axis(list(PRESENCE), axis=1),
+                                       presence_w, "arithmetic")
+    out["gap_score"] = _aggregate(x, w, aggregate)
+    ranked = out["gap_ranked"].to_numpy()
+    for col in ("need_score", "presence_score", "gap_score"):
+        out.loc[~ranked, col] = np.nan
+    out["gap_rank"] = _rank(out["gap_score"].to_numpy(), frame["poverty_people"].to_numpy(dtype=float)).array
+    need_c = _tercile(out["need_score"].to_numpy())
+    pres_c = _tercile(out["presence_score"].to_numpy())
+    out["need_class"], out["presence_class"] = need_c.array, pres_c.array
+    out["bivariate_class"] = [f"{n}-{p}" if ok else None for n, p, ok in zip(need_c, pres_c, ranked)]
+    out["gap_drivers"] = _drivers(frame.assign(**{c: out[c] for c in ("poverty_pct_eb", "reach")}),
+                                     x, w, aggregate, ranked=ranked, level_word=level_word)
+    out.attrs.update(weights=w, normalisation=normalisation, aggregate=aggregate, presence_floor=presence_floor,
+                     reach_scale_km=reach_scale_km, eb=eb, excluded=int((~ranked).sum()))
+    if (~ranked).any():
+        log.info("%d place(s) without a poverty estimate are not ranked: %s", int((~ranked).sum()),
+                 list(frame.loc[~ranked, key])[:10])
+    return out
+
+
+def _phrase(comp: str, row, level_word: str) -> str:
+    if comp == "poverty_pct":
+        return f"high poverty rate ({row.poverty_pct_eb:.0f}%)"
+    if comp == "poverty_people":
+        return f"many people in poverty ({row.poverty_people:,.0f})"
+    if comp == "care_unmet":
+        return f"care places short for ~{row.care_unmet:,.0f} young children and older people"
+    if comp == "initiatives":
+        n = int(row.initiatives) if pd.notna(row.initiatives) else 0
+        return "no initiative recorded" if n == 0 else f"few initiatives ({n})"
+    if comp == "offices":
+        n = int(row.offices) if pd.notna(row.offices) else 0
+        return f"no office in the {level_word}" if n == 0 else f"few offices ({n})"
+    d = row.nearest_office_km
+    if not np.isfinite(d):
+        return "no office anywhere"
+    if level_word != "municipality":  # a population-weighted mean over municipal centres
+        return f"people live {d:.0f} km from an office on average"
+    return f"nearest office {d:.0f} km away" if d < 15 else f"no office within {d:.0f} km"
+
+
+def _drivers(frame: pd.DataFrame, oriented: pd.DataFrame, weights: Mapping[str, float],
+             aggregate: Aggregation, *, ranked: np.ndarray, top: int = 2,
+             level_word: str = "municipality") -> pd.Series:
+    """Plain-words reasons for each score (the ``gap_drivers`` column): its largest contributions.
+
+    A component's contribution is its weight share times how far the place
+    sits above the median ranked place on that component, in logs for the
+    geometric mean (so contributions add up to ``log(score)`` minus the log
+    score of the median profile). The ``top`` positive ones are named,
+    largest first, from the raw values in ``frame``.
+    """
+    names = [c for c in oriented.columns if weights.get(c, 0) > 0]
+    total = sum(weights[c] for c in names)
+    v = oriented[names].to_numpy(dtype=float)
+    if aggregate == "geometric":
+        v = np.log(np.clip(v, 1e-6, None))
+    ok = np.asarray(ranked, bool)
+    med = np.nanmedian(v[ok], axis=0) if ok.any() else np.zeros(len(names))
+    contrib = (v - med) * np.array([weights[c] / total for c in names])
+    texts = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        if not ok[i]:
+            texts.append("not ranked: no CONEVAL poverty estimate")
+            continue
+        order = [j for j in np.argsort(-contrib[i], kind="stable")[:top] if contrib[i, j] > 1e-12]
+        texts.append("; ".join(_phrase(names[j], row, level_word) for j in order)
+                     or "no component above the median")
+    return pd.Series(texts, index=frame.index, name="gap_drivers")
+
+
+def weight_sensitivity(frame: pd.DataFrame, *, weights: Mapping[str, float] | None = None, change: float = 0.2,
+                       top_n: int = 20, key: str = "cvegeo", normalisation: Normalisation = "rank",
+                       aggregate: Aggregation = "geometric", presence_floor: float = 0.1,
+                       reach_scale_km: float = 100.0, pop_col: str = "pop_coneval", eb: bool = True) -> pd.DataFrame:
+    """How stable the ranking stays when each weight moves by ``±change``.
+
+    Each positive weight in turn is multiplied by ``1 - change`` and
+    ``1 + change`` (the others fixed) and the places re-ranked (OECD/JRC
+    2008, section 7: uncertainty and sensitivity analysis).
+
+    Parameters
+    ----------
+    frame, weights, key, normalisation, aggregate, presence_floor, reach_scale_km, pop_col, eb
+        As for :func:`gap_index`.
+    change
+        Relative change of one weight (0.2 = ±20%).
+    top_n
+        Size of the top list whose membership is compared.
+
+    Returns
+    -------
+    DataFrame
+        One row per component and direction: ``component, factor, weight``,
+        ``top_overlap`` (share of the baseline top ``top_n`` still in the top
+        ``top_n``), ``spearman`` (rank correlation with the baseline over
+        ranked places), ``max_rank_change`` (largest absolute move of any
+        place), ``max_rank_change_top`` (largest move of a baseline top-
+        ``top_n`` place) and ``mean_rank_change``.
+    """
+    from scipy.stats import spearmanr
+
+    if not 0 < change < 1:
+        raise InputError([Problem("change", None, None, change, "a relative change between 0 and 1")])
+    base_w = _check(weights, normalisation, aggregate, presence_floor, reach_scale_km)
+    comp = _components(frame, key=key, normalisation=normalisation, reach_scale_km=reach_scale_km,
+                       pop_col=pop_col, eb=eb)
+    ok = comp["gap_ranked"].to_numpy()
+    x = _oriented(comp, aggregate, presence_floor)[ok]
+    tiebreak = frame["poverty_people"].to_numpy(dtype=float)[ok]
+    base = _rank(_aggregate(x, base_w, aggregate), tiebreak).to_numpy(dtype=float)
+    n = min(top_n, len(base))
+    top = base <= n
+    rows = []
+    for c, wc in base_w.items():
+        if wc <= 0:
+            continue
+        for factor in (1 - change, 1 + change):
+            r = _rank(_aggregate(x, {**base_w, c: wc * factor}, aggregate), tiebreak).to_numpy(dtype=float)
+            moved = np.abs(r - base)
+            rows.append({"component": c, "factor": factor, "weight": wc * factor,
+                         "top_overlap": float(((r <= n) & top).sum() / n) if n else np.nan,
+                         "spearman": float(spearmanr(base, r).statistic) if len(base) > 2 else np.nan,
+                         "max_rank_change": int(moved.max()) if len(moved) else 0,
+                         "max_rank_change_top": int(moved[top].max()) if top.any() else 0,
+                         "mean_rank_change": float(moved.mean()) if len(moved) else 0.0})
+    out = pd.DataFrame(rows)
+    out.attrs.update(top_n=n, change=change, aggregate=aggregate)
+    return out
+
+
+def _queen(geoms) -> dict[int, list[int]]:
+    """Queen contiguity: polygons sharing at least one point; an island joins its nearest polygon.
+
+    Same neighbours as ``libpysal.weights.Queen`` on the embedded boundaries,
+    five times faster (one STRtree query).
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    from .settings import ANALYSIS_CRS
+
+    values = geoms.values
+    a, b = shapely.STRtree(values).query(values, predicate="intersects")
+    keep = a != b
+    nb: dict[int, set[int]] = {i: set() for i in range(len(values))}
+    for i, j in zip(a[keep].tolist(), b[keep].tolist()):
+        nb[i].add(j)
+    islands = [i for i, s in nb.items() if not s]
+    if islands and len(values) > 1:
+        pts = geoms.to_crs(ANALYSIS_CRS).representative_point()
+        xy = np.column_stack([pts.x, pts.y])
+        _, idx = cKDTree(xy).query(xy[islands], k=2)
+        for i, j in zip(islands, idx[:, 1].tolist()):
+            nb[i].add(j)
+            nb[j].add(i)
+    return {i: sorted(s) for i, s in nb.items()}
+
+
+def gap_clusters(layer, column: str = "gap_score", *, key: str = "cvegeo", permutations: int = 999,
+                 seed: int = 20200315, alpha: float = 0.05) -> pd.DataFrame:
+    """Local Moran's I clusters of the gap score (Anselin 1995).
+
+    Queen contiguity on the polygons, row-standardised; a polygon with no
+    neighbour (an island) is joined to its nearest polygon so it is still
+    tested. Places whose ``column`` is NaN (not ranked) are left out of the
+    weights and get ``lisa_cluster = "ns"`` with ``lisa_p`` NaN.
+
+    Parameters
+    ----------
+    layer
+        GeoDataFrame of polygons with ``key`` and ``column``.
+    permutations
+        Conditional permutations for the pseudo p-value; ``seed`` fixes them.
+    alpha
+        Significance level of the (unadjusted) pseudo p-value; with about
+        2,500 tests some clusters are false positives (Anselin 1995, sec. 4).
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``key``, ``lisa_i``, ``lisa_p`` and ``lisa_cluster``
+        (``"HH"`` a high-gap place among high-gap neighbours, ``"LL"``,
+        ``"HL"``, ``"LH"``, or ``"ns"``).
+    """
+    import warnings
+
+    import esda
+    from libpysal.weights import W
+
+    y = layer[column].to_numpy(dtype=float)
+    ok = np.isfinite(y)
+    out = pd.DataFrame({key: layer[key].to_numpy(), "lisa_i": np.nan, "lisa_p": np.nan, "lisa_cluster": "ns"},
+                       index=layer.index)
+    if ok.sum() < 3:
+        return out
+    w = W(_queen(layer.geometry[ok]), silence_warnings=True)
+    w.transform = "r"
+    with warnings.catch_warnings():
+        # esda announces a future switch to two-sided p-values; we keep GeoDa's directed (folded) ones.
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        lm = esda.Moran_Local(y[ok], w, permutations=permutations, seed=seed, n_jobs=1)
+    quad = np.array(["", "HH", "LH", "LL", "HL"])[lm.q]
+    sig = lm.p_sim <= alpha
+    out.loc[ok, "lisa_i"] = lm.Is
+    out.loc[ok, "lisa_p"] = lm.p_sim
+    out.loc[ok, "lisa_cluster"] = np.where(sig, quad, "ns")
+    return out
