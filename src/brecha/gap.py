@@ -71,6 +71,8 @@ from typing import Literal, Mapping
 import numpy as np
 import pandas as pd
 
+from ._composite import empirical_bayes, normalise
+from ._lisa import gap_clusters
 from .errors import InputError, Problem
 
 __all__ = [
@@ -104,88 +106,6 @@ CARE_GROUPS: Mapping[str, str] = MappingProxyType({"children": "pop_0_5", "elder
 
 Normalisation = Literal["rank", "minmax"]
 Aggregation = Literal["geometric", "arithmetic"]
-
-
-def empirical_bayes(events, base, *, variance: Literal["binomial", "poisson"] = "binomial"
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Global empirical Bayes smoothing of rates (Marshall 1991).
-
-    Each raw rate ``r_i = events_i / base_i`` is pulled toward the overall
-    rate ``m = sum(events) / sum(base)`` with weight
-    ``w_i = s² / (s² + v / base_i)``, where ``s²`` is the between-place
-    variance (method of moments, floored at 0) and ``v`` is ``m(1 - m)`` for
-    proportions (``"binomial"``) or ``m`` for rare events (``"poisson"``,
-    Marshall's original, identical to ``esda.smoothing.Empirical_Bayes``).
-    A place with few people gets a small ``w_i`` and moves most.
-
-    Parameters
-    ----------
-    events, base
-        Counts per place (base > 0). Places with NaN are returned as NaN and
-        left out of ``m`` and ``s²``.
-
-    Returns
-    -------
-    (rate, weight)
-        Smoothed rates (fractions, not percent) and the weight ``w_i`` each
-        place's own rate keeps.
-
-    >>> rate, w = empirical_bayes([500, 9, 300, 2], [1000, 10, 1000, 10])
-    >>> rate.round(2).tolist()  # raw: 0.5, 0.9, 0.3, 0.2
-    [0.5, 0.56, 0.3, 0.34]
-    >>> w.round(2).tolist()
-    [0.98, 0.31, 0.98, 0.31]
-    """
-    e = np.asarray(events, dtype=float)
-    b = np.asarray(base, dtype=float)
-    ok = np.isfinite(e) & np.isfinite(b) & (b > 0)
-    rate = np.full(e.shape, np.nan)
-    weight = np.full(e.shape, np.nan)
-    if not ok.any():
-        return rate, weight
-    eo, bo = e[ok], b[ok]
-    m = eo.sum() / bo.sum()
-    raw = eo / bo
-    if variance not in ("binomial", "poisson"):
-        raise ValueError(f"variance must be 'binomial' or 'poisson', got {variance!r}")
-    v = m * (1.0 - m) if variance == "binomial" else m
-    s2 = max(float((bo * (raw - m) ** 2).sum() / bo.sum() - v / bo.mean()), 0.0)
-    w = s2 / (s2 + v / bo) if s2 > 0 else np.zeros_like(bo)
-    rate[ok] = w * raw + (1.0 - w) * m
-    weight[ok] = w
-    return rate, weight
-
-
-def normalise(values, method: Normalisation = "rank", *, log_count: bool = False) -> np.ndarray:
-    """Scale values to 0..1 (OECD/JRC 2008, section 5).
-
-    ``"rank"``: the share of the other places with a strictly smaller value,
-    ``(rank_min - 1) / (n - 1)``; robust to outliers and skew, and ties at
-    zero (no office) stay at exactly 0. ``"minmax"``: ``(x - min) / (max -
-    min)``, after ``log1p`` when ``log_count`` (counts that span orders of
-    magnitude). NaN stays NaN; a constant column scales to 0.
-
-    >>> normalise([0, 0, 5, 10]).tolist()
-    [0.0, 0.0, 0.6666666666666666, 1.0]
-    >>> normalise([0, 0, 5, 10], "minmax").tolist()
-    [0.0, 0.0, 0.5, 1.0]
-    """
-    x = np.asarray(values, dtype=float)
-    out = np.full(x.shape, np.nan)
-    ok = np.isfinite(x)
-    if not ok.any():
-        return out
-    if method == "rank":
-        n = int(ok.sum())
-        r = pd.Series(x[ok]).rank(method="min").to_numpy()
-        out[ok] = (r - 1.0) / (n - 1) if n > 1 else 0.0
-    elif method == "minmax":
-        v = np.log1p(np.clip(x[ok], 0, None)) if log_count else x[ok]
-        span = v.max() - v.min()
-        out[ok] = (v - v.min()) / span if span > 0 else 0.0
-    else:
-        raise ValueError(f"normalise must be 'rank' or 'minmax', got {method!r}")
-    return out
 
 
 def care_unmet(frame: pd.DataFrame, *, groups: Mapping[str, str] | None = None,
@@ -549,83 +469,4 @@ def weight_sensitivity(frame: pd.DataFrame, *, weights: Mapping[str, float] | No
                          "mean_rank_change": float(moved.mean()) if len(moved) else 0.0})
     out = pd.DataFrame(rows)
     out.attrs.update(top_n=n, change=change, aggregate=aggregate)
-    return out
-
-
-def _queen(geoms) -> dict[int, list[int]]:
-    """Queen contiguity: polygons sharing at least one point; an island joins its nearest polygon.
-
-    Same neighbours as ``libpysal.weights.Queen`` on the embedded boundaries,
-    five times faster (one STRtree query).
-    """
-    import shapely
-    from scipy.spatial import cKDTree
-
-    from .settings import ANALYSIS_CRS
-
-    values = geoms.values
-    a, b = shapely.STRtree(values).query(values, predicate="intersects")
-    keep = a != b
-    nb: dict[int, set[int]] = {i: set() for i in range(len(values))}
-    for i, j in zip(a[keep].tolist(), b[keep].tolist()):
-        nb[i].add(j)
-    islands = [i for i, s in nb.items() if not s]
-    if islands and len(values) > 1:
-        pts = geoms.to_crs(ANALYSIS_CRS).representative_point()
-        xy = np.column_stack([pts.x, pts.y])
-        _, idx = cKDTree(xy).query(xy[islands], k=2)
-        for i, j in zip(islands, idx[:, 1].tolist()):
-            nb[i].add(j)
-            nb[j].add(i)
-    return {i: sorted(s) for i, s in nb.items()}
-
-
-def gap_clusters(layer, column: str = "gap_score", *, key: str = "cvegeo", permutations: int = 999,
-                 seed: int = 20200315, alpha: float = 0.05) -> pd.DataFrame:
-    """Local Moran's I clusters of the gap score (Anselin 1995).
-
-    Queen contiguity on the polygons, row-standardised; a polygon with no
-    neighbour (an island) is joined to its nearest polygon so it is still
-    tested. Places whose ``column`` is NaN (not ranked) are left out of the
-    weights and get ``lisa_cluster = "ns"`` with ``lisa_p`` NaN.
-
-    Parameters
-    ----------
-    layer
-        GeoDataFrame of polygons with ``key`` and ``column``.
-    permutations
-        Conditional permutations for the pseudo p-value; ``seed`` fixes them.
-    alpha
-        Significance level of the (unadjusted) pseudo p-value; with about
-        2,500 tests some clusters are false positives (Anselin 1995, sec. 4).
-
-    Returns
-    -------
-    DataFrame
-        Same index: ``key``, ``lisa_i``, ``lisa_p`` and ``lisa_cluster``
-        (``"HH"`` a high-gap place among high-gap neighbours, ``"LL"``,
-        ``"HL"``, ``"LH"``, or ``"ns"``).
-    """
-    import warnings
-
-    import esda
-    from libpysal.weights import W
-
-    y = layer[column].to_numpy(dtype=float)
-    ok = np.isfinite(y)
-    out = pd.DataFrame({key: layer[key].to_numpy(), "lisa_i": np.nan, "lisa_p": np.nan, "lisa_cluster": "ns"},
-                       index=layer.index)
-    if ok.sum() < 3:
-        return out
-    w = W(_queen(layer.geometry[ok]), silence_warnings=True)
-    w.transform = "r"
-    with warnings.catch_warnings():
-        # esda announces a future switch to two-sided p-values; we keep GeoDa's directed (folded) ones.
-        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
-        lm = esda.Moran_Local(y[ok], w, permutations=permutations, seed=seed, n_jobs=1)
-    quad = np.array(["", "HH", "LH", "LL", "HL"])[lm.q]
-    sig = lm.p_sim <= alpha
-    out.loc[ok, "lisa_i"] = lm.Is
-    out.loc[ok, "lisa_p"] = lm.p_sim
-    out.loc[ok, "lisa_cluster"] = np.where(sig, quad, "ns")
     return out
