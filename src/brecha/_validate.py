@@ -45,6 +45,8 @@ class Checker:
         self.file = file
         self.strict = strict
         self.problems: list[Problem] = []
+        # Spreadsheets saved in comma-decimal locales use ';' between fields.
+        self.decimal_comma = df.attrs.get("delimiter") == ";"
         self.lines = df["_line"] if "_line" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
 
     def add(self, idx, column: str | None, value, expected: str) -> None:
@@ -92,34 +94,60 @@ class Checker:
         self._flag(~ok & ~empty, column, s, f"a {width}-digit INEGI code")
         return s.where(~ok, s.str.zfill(width)).where(~empty, None)
 
-    def number(self, column: str, *, lo: float | None = None, hi: float | None = None,
-               required: bool = True, what: str = "a number") -> pd.Series:
-        """A float column; accepts ``1,234.5`` thousands separators, not decimal commas."""
+    def numeric(self, column: str, *, na_values: Iterable[str] = ()) -> pd.Series:
+        """Parse a column as floats without recording problems: NaN where empty or unreadable.
+
+        ``1,234.5`` groups thousands. In a ``;``-delimited file (a spreadsheet
+        saved in a Spanish or other comma-decimal locale) ``12,5`` and
+        ``1.234,5`` are read with the comma as decimal separator. Cells equal
+        to one of ``na_values`` (e.g. INEGI's ``*``) count as empty.
+        """
         raw = self.df[column].astype(str).str.strip()
-        empty = raw.str.len() == 0
-        cleaned = raw.str.replace(r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True)
-        val = pd.to_numeric(cleaned.where(~empty, None), errors="coerce")
+        raw = raw.where(~raw.isin(list(na_values)), "")
+        cleaned = raw.copy()
+        comma = raw.str.contains(",", regex=False)
+        if comma.any():  # only a few cells of a large file need the slower rewrite
+            c = raw[comma]
+            if self.decimal_comma:
+                spanish = c.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+,\d+") | c.str.fullmatch(r"[-+]?\d+,\d+")
+                c = c.where(~spanish, c.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+            else:
+                c = c.str.replace(r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True)
+            cleaned[comma] = c
+        val = pd.to_numeric(cleaned.where(raw != "", None), errors="coerce").astype(float)
+        return val.where(np.isfinite(val))
+
+    def number(self, column: str, *, lo: float | None = None, hi: float | None = None,
+               required: bool = True, what: str = "a number", na_values: Iterable[str] = ()) -> pd.Series:
+        """A float column, read as :meth:`numeric` reads it, within ``[lo, hi]``."""
+        raw = self.df[column].astype(str).str.strip()
+        na_values = list(na_values)
+        empty = (raw.str.len() == 0) | raw.isin(na_values)
+        val = self.numeric(column, na_values=na_values)
         bad = val.isna() & ~empty
         rng = ""
         if lo is not None and hi is not None:
-            rng = f" from {lo:g} to {hi:g}"
+            rng = f" from {_fmt(lo)} to {_fmt(hi)}"
         elif lo is not None:
-            rng = f" of at least {lo:g}"
+            rng = f" of at least {_fmt(lo)}"
         out = pd.Series(False, index=raw.index)
         if lo is not None:
             out |= val < lo
         if hi is not None:
             out |= val > hi
-        self._flag(bad | out, column, raw, f"{what}{rng}")
+        comma = bad & raw.str.fullmatch(r"[-+]?\d+,\d+")
+        self._flag(bad & ~comma | out, column, raw, f"{what}{rng}")
+        self._flag(comma, column, raw, f"{what}{rng}, with a point as decimal separator")
         if required:
-            self._flag(empty, column, raw, f"{what}{rng} (the cell is empty)")
+            blank = raw.str.len() == 0
+            self._flag(blank, column, raw, f"{what}{rng} (the cell is empty)")
+            self._flag(empty & ~blank, column, raw, f"{what}{rng} (the cell is marked as missing)")
         return val.where(~(bad | out)).astype(float)
 
     def integer(self, column: str, *, lo: int | None = None, hi: int | None = None,
-                required: bool = True) -> pd.Series:
+                required: bool = True, na_values: Iterable[str] = ()) -> pd.Series:
         """A whole-number column (nullable ``Int64``)."""
-        rng_lo, rng_hi = lo, hi
-        val = self.number(column, lo=rng_lo, hi=rng_hi, required=required, what="a whole number")
+        val = self.number(column, lo=lo, hi=hi, required=required, what="a whole number", na_values=na_values)
         frac = val.notna() & (val != np.floor(val.fillna(0)))
         self._flag(frac, column, self.df[column], "a whole number")
         return val.where(~frac).round().astype("Int64")
@@ -143,9 +171,21 @@ class Checker:
                                          f"a unique value (repeated on lines {lines})"))
 
     def raise_if_any(self) -> None:
-        """Raise one :class:`~brecha.errors.InputError` listing every problem."""
+        """Raise one :class:`~brecha.errors.InputError` listing every problem, in reading order."""
         if self.problems:
-            raise InputError(self.problems)
+            cols = {c: i for i, c in enumerate(self.df.columns)}
+
+            def order(p: Problem) -> tuple[int, int]:
+                return (-1 if p.row is None else p.row, cols.get(p.column, len(cols)))
+
+            raise InputError(sorted(self.problems, key=order))
+
+
+def _fmt(x: float) -> str:
+    """``20000000`` as ``20,000,000``; years and decimals as written (``2035``, ``14.4``)."""
+    if not float(x).is_integer():
+        return f"{x:g}"
+    return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
 
 
 def formula_safe(value: str) -> str:

@@ -47,15 +47,19 @@ def _split(cell: str) -> list[str]:
 def _place_problem(chk, idx, column, value, err: PlaceError) -> None:
     cands = "; ".join(f"{c.get('cvegeo') or c.get('cve_ent')} {c.get('name')}, {c.get('state_name')}"
                       for c in err.candidates[:6])
-    first = str(err).splitlines()[0]
-    chk.add(idx, column, value, f"one known place ({first}{'; candidates: ' + cands if cands else ''})")
+    first, label = str(err).splitlines()[0].rstrip(":"), "candidates"
+    if first.endswith("; close names"):
+        first, label = first[: -len("; close names")], "close names"
+    chk.add(idx, column, value, f"one known place ({first}{f'; {label}: {cands}' if cands else ''})")
 
 
 def _coords(df, chk) -> tuple[pd.Series, pd.Series]:
-    lat_raw = df["lat"].astype(str).str.strip() if "lat" in df else pd.Series("", index=df.index)
-    lon_raw = df["lon"].astype(str).str.strip() if "lon" in df else pd.Series("", index=df.index)
-    lat = pd.to_numeric(lat_raw.where(lat_raw != ""), errors="coerce")
-    lon = pd.to_numeric(lon_raw.where(lon_raw != ""), errors="coerce")
+    empty = pd.Series("", index=df.index)
+    lat_raw = df["lat"].astype(str).str.strip() if "lat" in df else empty
+    lon_raw = df["lon"].astype(str).str.strip() if "lon" in df else empty
+    none = pd.Series(np.nan, index=df.index)
+    lat = chk.numeric("lat") if "lat" in df else none
+    lon = chk.numeric("lon") if "lon" in df else none
     for idx in df.index:
         la, lo, rla, rlo = lat[idx], lon[idx], lat_raw[idx], lon_raw[idx]
         if (rla == "") != (rlo == ""):
@@ -63,7 +67,7 @@ def _coords(df, chk) -> tuple[pd.Series, pd.Series]:
             continue
         for col, raw, val in (("lat", rla, la), ("lon", rlo, lo)):
             if raw and np.isnan(val):
-                hint = " with a point as decimal separator" if re.fullmatch(r"-?\d+,\d+", raw) else ""
+                hint = " with a point as decimal separator" if re.fullmatch(r"[-+]?\d+,\d+", raw) else ""
                 chk.add(idx, col, raw, f"a number in decimal degrees{hint}")
         if np.isnan(la) or np.isnan(lo):
             continue

@@ -50,8 +50,15 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
             gdf = gpd.read_file(p, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise InputError([Problem(file, None, None, None, f"a vector file GDAL can read ({exc})")]) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.active_geometry_name is None:
+        raise InputError([Problem(file, None, "geometry", None,
+                                  "a vector layer with polygons (the file has no geometry column)")])
+    if not isinstance(gdf.index, pd.RangeIndex):
+        gdf = gdf.reset_index()  # a GeoParquet may keep the codes in its index
     gdf.columns = [c.lower() if c != gdf.geometry.name else c for c in gdf.columns]
     problems: list[Problem] = []
+    if gdf.empty:
+        problems.append(Problem(file, None, "geometry", None, "at least one municipal polygon (the layer has no features)"))
     if gdf.crs is None:
         problems.append(Problem(file, None, "geometry", None,
                                 "a coordinate reference system (the file has none; set it, e.g. EPSG:4326 or EPSG:6372)"))
@@ -72,6 +79,9 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     for i in gdf.index[empty]:
         problems.append(Problem(file, int(i) + 1, "geometry", None, "a polygon (the feature has no geometry)"))
+    kind = gdf.geometry.geom_type
+    for i in gdf.index[~empty & ~kind.isin(["Polygon", "MultiPolygon"])]:
+        problems.append(Problem(file, int(i) + 1, "geometry", kind[i], "a Polygon or MultiPolygon"))
     if problems:
         raise InputError(problems)
     out = gpd.GeoDataFrame(
@@ -90,10 +100,27 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
                       f"(cvegeo {list(out.loc[invalid, 'cvegeo'][:10])})", InputWarning, stacklevel=2)
         fixed = shapely.make_valid(out.geometry.values[invalid.values])
         out.loc[invalid, "geometry"] = gpd.GeoSeries(fixed, crs=out.crs).buffer(0).values
-    if out.crs is not None and not out.crs.equals(STORAGE_CRS):
-        log.info("reprojecting %s from %s to %s", file, out.crs.to_string(), STORAGE_CRS)
+    crs_name = out.crs.to_string()
+    if not out.crs.equals(STORAGE_CRS):
+        log.info("reprojecting %s from %s to %s", file, crs_name, STORAGE_CRS)
         out = out.to_crs(STORAGE_CRS)
+    _check_extent(out, file, crs_name)
     return out.sort_values("cvegeo", ignore_index=True)
+
+
+#: Mexico's extent in EPSG:4326 with a margin (lon min, lat min, lon max, lat max).
+_MEXICO_BOUNDS = (-120.0, 13.5, -85.0, 33.5)
+
+
+def _check_extent(gdf: gpd.GeoDataFrame, file: str, crs_name: str) -> None:
+    """Refuse features outside Mexico: the usual sign of a layer tagged with the wrong CRS."""
+    b = gdf.geometry.bounds
+    x0, y0, x1, y1 = _MEXICO_BOUNDS
+    outside = (b.maxx < x0) | (b.minx > x1) | (b.maxy < y0) | (b.miny > y1) | b.isna().any(axis=1)
+    if outside.any():
+        raise InputError([Problem(file, int(i) + 1, "geometry", gdf.at[i, "cvegeo"],
+                                  f"a polygon in Mexico (lon {x0:g} to {x1:g}, lat {y0:g} to {y1:g}) once read "
+                                  f"as {crs_name}; is the layer's CRS right?") for i in gdf.index[outside]])
 
 
 def check_coverage(gdf: pd.DataFrame, expected: pd.Index | list[str], file: str) -> None:

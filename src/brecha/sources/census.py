@@ -44,16 +44,16 @@ CENSUS_COLUMNS: dict[str, str] = {
 _MAX_POP = 20_000_000
 
 
+#: ITER marks confidential cells with '*' and unavailable ones with 'N/D'.
+_ITER_NA = ("*", "N/D", "n/d", "NA")
+
+
 def _counts(df: pd.DataFrame, chk, columns: dict[str, str]) -> pd.DataFrame:
     out = {}
     for src, dst in columns.items():
-        if src not in df.columns:
-            continue
-        raw = df[src].astype(str).str.strip()
-        # ITER marks suppressed cells with '*' and unavailable ones with 'N/D'.
-        masked = raw.isin(["*", "N/D", "n/d", "NA"])
-        df.loc[masked, src] = ""
-        out[dst] = chk.integer(src, lo=0, hi=_MAX_POP, required=(src == "pobtot")).astype("float64")
+        if src in df.columns:
+            out[dst] = chk.integer(src, lo=0, hi=_MAX_POP, required=(src == "pobtot"),
+                                   na_values=_ITER_NA).astype("float64")
     return pd.DataFrame(out, index=df.index)
 
 
@@ -74,6 +74,9 @@ def read_census_municipal(path: str | os.PathLike, *, strict: bool = False) -> p
     loc = first_present(df, "loc", "cve_loc")
     if loc is not None and df[loc].str.len().max() == 4:
         mun = first_present(df, "mun", "cve_mun")
+        if mun is None:
+            chk.add(None, "mun", None, "a 3-digit municipality code column 'mun' beside 'loc' (ITER layout)")
+            chk.raise_if_any()
         df = df[(df[loc] == "0000") & (df[mun].str.zfill(3) != "000")].copy()
         chk.df, chk.lines = df, df["_line"]
     cvegeo = cvegeo_from(df, chk)
@@ -91,12 +94,15 @@ def read_census_municipal(path: str | os.PathLike, *, strict: bool = False) -> p
     return out.sort_values("cvegeo", ignore_index=True)
 
 
-_DMS = re.compile(r"""^\s*(\d+)\D+(\d+)\D+([\d.]+)\D*([NSEWO])?\s*$""", re.I)
+# Lazy before the hemisphere letter: a greedy run of non-digits would swallow
+# the "W" of 102°17'45.768" W and leave the longitude positive.
+_DMS = re.compile(r"""^\s*(\d+)\D+(\d+)\D+([\d.]+)\D*?([NSEWO])?\s*$""", re.I)
 
 
-def _coord(raw: pd.Series) -> pd.Series:
+def _coord(chk, column: str) -> pd.Series:
     """Decimal degrees from decimals or ITER's ``102°17'45.768" W`` strings."""
-    num = pd.to_numeric(raw, errors="coerce")
+    raw = chk.df[column].astype(str).str.strip()
+    num = chk.numeric(column)
     dms = raw[num.isna() & (raw.str.len() > 0)]
     if len(dms):
         parts = dms.str.extract(_DMS)
@@ -126,8 +132,8 @@ def read_census_localities(path: str | os.PathLike, *, strict: bool = False) -> 
     cvegeo = cvegeo_from(df, chk)
     loc = chk.code(loc_col, 4)
     pop = chk.integer("pobtot", lo=0, hi=_MAX_POP)
-    lon = _coord(df["longitud"].astype(str).str.strip())
-    lat = _coord(df["latitud"].astype(str).str.strip())
+    lon = _coord(chk, "longitud")
+    lat = _coord(chk, "latitud")
     for col, val, lo, hi in (("longitud", lon, -118.5, -86.5), ("latitud", lat, 14.4, 32.8)):
         bad = val.isna() | (val < lo) | (val > hi)
         chk._flag(bad, col, df[col], f"a {col} inside Mexico ({lo} to {hi} decimal degrees)")

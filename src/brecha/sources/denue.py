@@ -14,10 +14,18 @@ import pandas as pd
 
 from ._common import cvegeo_from, first_present, open_table
 
-__all__ = ["read_denue", "CARE_TYPES", "STAFF_BANDS"]
+__all__ = ["read_denue", "CARE_TYPES", "CARE_CLASSES", "STAFF_BANDS"]
 
 #: SCIAN prefix -> care type.
 CARE_TYPES: dict[str, str] = {"6244": "day_care", "6233": "elderly", "6232": "disability"}
+
+#: The SCIAN 2018 classes under those prefixes -> sector (INEGI splits each into private and public).
+CARE_CLASSES: dict[str, str] = {
+    "624411": "private", "624412": "public",  # guarderías
+    "623311": "private", "623312": "public",  # asilos
+    "623211": "private", "623212": "public",  # intellectual disability
+    "623221": "private", "623222": "public",  # mental disorder and addiction
+}
 
 #: DENUE ``per_ocu`` band -> staff midpoint (people). 251+ is taken as 300.
 STAFF_BANDS: dict[str, float] = {
@@ -43,20 +51,24 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
         Keep only the care classes of :data:`CARE_TYPES`; other SCIAN codes
         are dropped silently (DENUE files cover every activity). With
         ``False``, every valid 6-digit code is kept and ``care_type`` is empty
-        for non-care rows.
+        for non-care rows. A code under a care prefix that is not one of
+        :data:`CARE_CLASSES` is reported.
 
     Returns
     -------
     GeoDataFrame
         ``denue_id, cvegeo, cve_ent, scian, care_type, name, staff_band,
-        staff_mid, sector`` (``public``/``private``) and geometry in
-        EPSG:4326. Rows without coordinates are reported as problems.
+        staff_mid, sector`` (``public``/``private``, from ``tipo`` when the
+        file has it, else from the SCIAN class) and geometry in EPSG:4326.
+        Rows without coordinates are reported as problems.
     """
     df, chk = open_table(path, ("latitud", "longitud", "codigo_act"), strict=strict)
     scian = df["codigo_act"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     bad_code = ~scian.str.fullmatch(r"\d{6}")
     chk._flag(bad_code, "codigo_act", scian, "a 6-digit SCIAN code")
     care = scian.str[:4].map(CARE_TYPES)
+    unknown = care.notna() & ~bad_code & ~scian.isin(list(CARE_CLASSES))
+    chk._flag(unknown, "codigo_act", scian, f"a SCIAN 2018 care class (one of {sorted(CARE_CLASSES)})")
     if care_only:
         keep = care.notna() | bad_code
         df, scian, care = df[keep].copy(), scian[keep], care[keep]
@@ -73,7 +85,12 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
     chk._flag(unknown_band, "per_ocu", band, f"one of DENUE's staff bands {list(STAFF_BANDS)}")
     chk.raise_if_any()
     name = first_present(df, "nom_estab", "nombre_act")
-    sector = first_present(df, "tipo")
+    tipo = first_present(df, "tipo")
+    # Data Cívica's copy states the sector in 'tipo'; INEGI's layout has it in the class.
+    sector = scian.map(CARE_CLASSES)
+    if tipo:
+        stated = df[tipo].str.strip().str.lower().map({"público": "public", "publico": "public", "privado": "private"})
+        sector = stated.where(stated.notna(), sector)
     out = gpd.GeoDataFrame(
         {
             "denue_id": ids.values,
@@ -84,8 +101,7 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
             "name": df[name].values if name else None,
             "staff_band": band.values,
             "staff_mid": band.map(STAFF_BANDS).astype(float).values,
-            "sector": (df[sector].str.lower().map({"público": "public", "publico": "public", "privado": "private"}).values
-                       if sector else None),
+            "sector": sector.values,
         },
         geometry=gpd.points_from_xy(lon.values, lat.values),
         crs="EPSG:4326",

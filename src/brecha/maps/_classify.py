@@ -1,0 +1,148 @@
+"""Choropleth classes from mapclassify, with ColorBrewer colours and legend labels.
+
+Classes follow Rey, Stephens & Laura (2017), "An evaluation of sampling and
+full enumeration strategies for Fisher Jenks classification in big data
+settings", Transactions in GIS 21(4) (mapclassify); colours are ColorBrewer
+sequential schemes (Harrower & Brewer 2003, The Cartographic Journal 40(1)).
+
+>>> c = classify([0, 0, 1, 2, 3, 10, None], scheme="quantiles", k=2, palette="Blues",
+...              decimals=0, zero_class=True)
+>>> c.labels
+('0', '1 – 2', '3 – 10')
+>>> c.bins, len(c.colors)
+((2.0, 10.0), 3)
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Sequence
+
+import mapclassify
+import numpy as np
+import pandas as pd
+from branca.utilities import color_brewer
+
+from ..errors import InputError, Problem
+
+__all__ = ["Classes", "classify", "SCHEMES", "NODATA_COLOR", "ZERO_COLOR", "check_scheme"]
+
+NODATA_COLOR = "#bdbdbd"
+ZERO_COLOR = "#e9e9e4"
+
+#: mapclassify schemes accepted by name; fisher_jenks / natural_breaks are slow
+#: without numba (tens of seconds nationally): prefer fisher_jenks_sampled.
+SCHEMES = ("quantiles", "equal_interval", "fisher_jenks", "fisher_jenks_sampled", "natural_breaks",
+           "jenks_caspall", "headtail_breaks", "maximum_breaks", "prettybreaks", "box_plot", "std_mean",
+           "percentiles")
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class upper bounds, their colours and legend labels.
+
+    With ``zero`` the first colour and label are for exact zeros and the
+    bins classify the positive values.
+    """
+
+    bins: tuple[float, ...]
+    colors: tuple[str, ...]
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    zero: bool
+    scheme: str
+    k: int
+    nodata: int
+
+    def colors_of(self, values: Sequence[float] | pd.Series) -> list[str]:
+        """The fill of each value, as the page's runtime computes it (``brecha.classOf``)."""
+        y = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype(float).to_numpy()
+        off = 1 if self.zero else 0
+        out = []
+        for v in y:
+            if not np.isfinite(v):
+                out.append(NODATA_COLOR)
+            elif self.zero and v == 0:
+                out.append(self.colors[0])
+            elif not self.bins:
+                out.append(NODATA_COLOR)
+            else:
+                i = min(int(np.searchsorted(self.bins, v, side="left")), len(self.bins) - 1)
+                out.append(self.colors[i + off])
+        return out
+
+    def runtime(self) -> dict:
+        """The fields ``brecha.choropleth`` uses."""
+        return {"bins": list(self.bins), "colors": list(self.colors), "zero": self.zero, "nodata": NODATA_COLOR}
+
+
+def check_scheme(scheme: str, k: int) -> list[Problem]:
+    """Problems with a scheme name and class count (empty when both are usable)."""
+    out = []
+    if scheme.replace("_", "").lower() not in {s.replace("_", "") for s in SCHEMES}:
+        out.append(Problem("<scheme>", None, "scheme", scheme, f"one of {list(SCHEMES)}"))
+    if not isinstance(k, (int, np.integer)) or not 2 <= int(k) <= 9:
+        out.append(Problem("<k>", None, "k", k, "a whole number of classes from 2 to 9"))
+    return out
+
+
+def _fmt(x: float, decimals: int) -> str:
+    return f"{x:,.{decimals}f}"
+
+
+def _palette(name: str, n: int) -> list[str]:
+    if n <= 0:
+        return []
+    return list(color_brewer(name, max(n, 3)))[:n] if n < 3 else list(color_brewer(name, n))
+
+
+def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", k: int = 5,
+             palette: str = "YlOrRd", decimals: int = 1, zero_class: bool = False) -> Classes:
+    """Classify ``values`` with mapclassify ``scheme`` into ``k`` classes.
+
+    NaN values are left out (shown as "no data"). Schemes that cannot form
+    ``k`` distinct classes (many ties) give fewer; the legend says how many.
+
+    Raises
+    ------
+    InputError
+        Unknown scheme, or ``k`` outside 2..9.
+    """
+    problems = check_scheme(scheme, k)
+    if problems:
+        raise InputError(problems)
+    y = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype(float).to_numpy()
+    valid = y[np.isfinite(y)]
+    nodata = int(len(y) - len(valid))
+    zeros = valid[valid == 0] if zero_class else valid[:0]
+    pos = valid[valid != 0] if zero_class else valid
+    bins: list[float] = []
+    if len(pos):
+        uniq = np.unique(pos)
+        kk = min(int(k), len(uniq))
+        if kk == 1:
+            bins = [float(uniq[0])]
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # mapclassify warns on ties and missing numba
+                cls = mapclassify.classify(pos, scheme.replace("_", "").lower(), k=kk)
+            bins = np.asarray(cls.bins, dtype=float)
+            if np.all(pos == np.round(pos)):
+                bins = np.floor(bins)  # counts: a bound of 2.5 means "up to 2"
+            bins = sorted(set(bins.tolist()))
+        bins[-1] = max(bins[-1], float(pos.max()))
+    labels, counts, lo = [], [], float(pos.min()) if len(pos) else 0.0
+    step = 10.0 ** -decimals
+    for i, b in enumerate(bins):
+        start = lo if i == 0 else bins[i - 1] + (step if decimals == 0 else 0)
+        labels.append(_fmt(b, decimals) if _fmt(start, decimals) == _fmt(b, decimals)
+                      else f"{_fmt(start, decimals)} – {_fmt(b, decimals)}")
+        prev = -np.inf if i == 0 else bins[i - 1]
+        counts.append(int(((pos > prev) & (pos <= b)).sum()))
+    colors = _palette(palette, len(bins))
+    if zero_class:
+        labels.insert(0, "0")
+        counts.insert(0, int(len(zeros)))
+        colors.insert(0, ZERO_COLOR)
+    return Classes(tuple(bins), tuple(colors), tuple(labels), tuple(counts), zero_class, scheme, len(bins), nodata)

@@ -1,0 +1,169 @@
+"""Map labels in Spanish (default) and English, and how each value is shown.
+
+>>> t("es", "nodata"), t("en", "nodata")
+('Sin datos', 'No data')
+>>> field("en", "nearest_office_km")
+Field(key='nearest_office_km', label='Distance to nearest office', unit=' km', decimals=1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError, Problem
+
+__all__ = ["LANGS", "t", "field", "Field", "check_lang"]
+
+LANGS = ("es", "en")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # general
+    "nodata": ("Sin datos", "No data"),
+    "search": ("Buscar municipio…", "Search municipality…"),
+    "search_empty": ("Sin coincidencias", "No matches"),
+    "basemap": ("Mapa base (CARTO Positron)", "Basemap (CARTO Positron)"),
+    "basemap_labels": ("Nombres del mapa base", "Basemap labels"),
+    "fullscreen": ("Pantalla completa", "Full screen"),
+    "fullscreen_exit": ("Salir de pantalla completa", "Exit full screen"),
+    "mexico": ("México", "Mexico"),
+    "state": ("Estado", "State"),
+    "source": ("Fuente:", "Source:"),
+    "reports": ("informes anuales de las agencias", "agencies' annual reports"),
+    "classes": ("Clases: {scheme}, k = {k}", "Classes: {scheme}, k = {k}"),
+    "unplaced": ("{n} oficinas sin ubicación precisa no se muestran", "{n} offices without a precise location are not shown"),
+    "national_init": ("{n} iniciativas de alcance nacional no se cartografían", "{n} nationwide initiatives are not mapped"),
+    "index_title": ("Mapas de cobertura y brecha", "Coverage and gap maps"),
+    "index_note": ("Cada mapa es un archivo HTML independiente que funciona sin internet.",
+                   "Each map is a standalone HTML file that works offline."),
+    # presence
+    "title_presence": ("Presencia de las agencias", "Agency presence"),
+    "summary_presence": ("Iniciativas por estado y municipio; oficinas por agencia, con filtros por agencia, tema y año.",
+                         "Initiatives per state and municipality; offices by agency, filterable by agency, theme and year."),
+    "layer_init_muni": ("Iniciativas por municipio", "Initiatives per municipality"),
+    "layer_init_state": ("Iniciativas por estado", "Initiatives per state"),
+    "layer_offices": ("Oficinas de las agencias", "Agency offices"),
+    "filter": ("Filtros", "Filters"),
+    "agency": ("Agencia", "Agency"),
+    "theme": ("Tema", "Theme"),
+    "year": ("Año", "Year"),
+    "all": ("Todos", "All"),
+    "all_agencies": ("Todas", "All"),
+    "n_initiatives": ("iniciativas", "initiatives"),
+    "n_offices": ("oficinas", "offices"),
+    "office_type": ("Tipo", "Type"),
+    "status": ("Estatus", "Status"),
+    "year_reported": ("Año del informe", "Report year"),
+    "city": ("Ciudad", "City"),
+    "source_quote": ("Cita de la fuente", "Source quote"),
+    "source_file": ("Archivo fuente", "Source file"),
+    "status_existing": ("existente", "existing"),
+    "status_planned": ("planeada", "planned"),
+    "status_expanding": ("en expansión", "expanding"),
+    "status_renovated": ("renovada", "renovated"),
+    "status_closed": ("cerrada", "closed"),
+    "other_agencies": ("Otras agencias", "Other agencies"),
+    # reach
+    "title_reach": ("Alcance de las oficinas ({radius} km)", "Office reach ({radius} km)"),
+    "summary_reach": ("Anillos de {radius} km alrededor de cada oficina, distancia a la oficina más cercana y pobreza.",
+                      "{radius} km rings around each office, distance to the nearest office and poverty."),
+    "layer_rings": ("Radio de alcance de {radius} km", "{radius} km reach rings"),
+    "ring": ("Radio de {radius} km", "{radius} km radius"),
+    "outside": ("Fuera de alcance (más de {radius} km de una oficina): {people} personas, {pct} de la población {method}",
+                "Out of reach (more than {radius} km from an office): {people} people, {pct} of the population {method}"),
+    "method_loc": ("(localidades del Censo 2020)", "(Census 2020 localities)"),
+    "method_muni": ("(aprox. por municipio)", "(approx. by municipality)"),
+    # care
+    "title_care": ("Oferta y acceso a servicios de cuidado", "Care supply and access"),
+    "summary_care": ("Establecimientos de cuidado del DENUE; demanda y accesibilidad (E2SFCA) por grupo.",
+                     "DENUE care establishments; demand and accessibility (E2SFCA) by group."),
+    "group_children": ("niñas y niños (0–11)", "children (0–11)"),
+    "group_elderly": ("personas de 60+", "people aged 60+"),
+    "group_disability": ("personas con discapacidad", "people with disability"),
+    "layer_access": ("Accesibilidad (E2SFCA): {group}", "Accessibility (E2SFCA): {group}"),
+    "layer_demand": ("Demanda: {group}", "Demand: {group}"),
+    "care_day_care": ("Guarderías y estancias infantiles", "Day care centres"),
+    "care_elderly": ("Residencias para personas mayores", "Elder care homes"),
+    "care_disability": ("Centros para personas con discapacidad", "Disability care centres"),
+    "care_type": ("Tipo", "Type"),
+    "staff": ("Personal ocupado", "Staff"),
+    "sector": ("Sector", "Sector"),
+    "sector_public": ("público", "public"),
+    "sector_private": ("privado", "private"),
+    "denue_points": ("DENUE: {type}", "DENUE: {type}"),
+    # gap
+    "title_gap": ("Brecha: necesidad frente a presencia", "Gap: need versus presence"),
+    "summary_gap": ("Mapa bivariado 3×3 de necesidad y presencia; los {n} municipios con mayor brecha.",
+                    "Bivariate 3×3 map of need and presence; the {n} municipalities with the largest gap."),
+    "layer_bivar": ("Necesidad × presencia", "Need × presence"),
+    "layer_gap_score": ("Puntaje de brecha", "Gap score"),
+    "layer_top": ("Los {n} municipios con mayor brecha", "Top {n} gap municipalities"),
+    "panel": ("Mayor brecha", "Largest gap"),
+    "need": ("Necesidad", "Need"),
+    "presence": ("Presencia", "Presence"),
+    "class_1": ("baja", "low"),
+    "class_2": ("media", "medium"),
+    "class_3": ("alta", "high"),
+    "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha).",
+                   "Outlined square: high need and low presence (the gap)."),
+}
+
+#: key -> (label es, label en, unit es, unit en, decimals)
+_FIELDS: dict[str, tuple[str, str, str, str, int]] = {
+    "pop_total": ("Población", "Population", " personas", " people", 0),
+    "pop_0_11": ("Niñas y niños de 0 a 11 años", "Children aged 0–11", " personas", " people", 0),
+    "pop_60_plus": ("Personas de 60 años y más", "People aged 60+", " personas", " people", 0),
+    "pop_disability": ("Personas con discapacidad", "People with disability", " personas", " people", 0),
+    "poverty_pct": ("Población en pobreza", "Population in poverty", " %", "%", 1),
+    "poverty_people": ("Personas en pobreza", "People in poverty", " personas", " people", 0),
+    "extreme_poverty_pct": ("Pobreza extrema", "Extreme poverty", " %", "%", 1),
+    "care_supply_children": ("Oferta de cuidado infantil (DENUE)", "Child care supply (DENUE)", "", "", 1),
+    "care_supply_elderly": ("Oferta de cuidado de personas mayores (DENUE)", "Elder care supply (DENUE)", "", "", 1),
+    "care_access_children": ("Accesibilidad, cuidado infantil (E2SFCA)", "Access, child care (E2SFCA)",
+                             " por 1,000 niñas y niños", " per 1,000 children", 2),
+    "care_access_elderly": ("Accesibilidad, personas mayores (E2SFCA)", "Access, elder care (E2SFCA)",
+                            " por 1,000 personas de 60+", " per 1,000 people aged 60+", 2),
+    "care_access_disability": ("Accesibilidad, discapacidad (E2SFCA)", "Access, disability care (E2SFCA)",
+                               " por 1,000 personas con discapacidad", " per 1,000 people with disability", 2),
+    "initiatives": ("Iniciativas", "Initiatives", "", "", 0),
+    "offices": ("Oficinas", "Offices", "", "", 0),
+    "nearest_office_km": ("Distancia a la oficina más cercana", "Distance to nearest office", " km", " km", 1),
+    "gap_score": ("Puntaje de brecha", "Gap score", "", "", 2),
+    "gap_rank": ("Lugar en la brecha", "Gap rank", "", "", 0),
+    "need_class": ("Necesidad", "Need", "", "", 0),
+    "presence_class": ("Presencia", "Presence", "", "", 0),
+    "gap_drivers": ("Qué impulsa el lugar", "What drives the rank", "", "", 0),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one column is labelled and formatted on a map."""
+
+    key: str
+    label: str
+    unit: str
+    decimals: int
+
+    def spec(self, **extra) -> dict:
+        """The tooltip row the page's runtime expects: key, label, unit, decimals."""
+        return {"k": self.key, "l": self.label, "u": self.unit, "d": self.decimals, **extra}
+
+
+def check_lang(lang: str) -> int:
+    """Index of ``lang`` in :data:`LANGS`; raises InputError for any other language."""
+    if lang not in LANGS:
+        raise InputError([Problem("<lang>", None, "lang", lang, f"one of {list(LANGS)}")])
+    return LANGS.index(lang)
+
+
+def t(lang: str, key: str, **values) -> str:
+    """The label ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    text = _LABELS[key][check_lang(lang)]
+    return text.format(**values) if values else text
+
+
+def field(lang: str, key: str) -> Field:
+    """Label, unit and decimals of column ``key`` in ``lang``."""
+    i = check_lang(lang)
+    row = _FIELDS[key]
+    return Field(key, row[i], row[2 + i], row[4])

@@ -1,0 +1,438 @@
+/*
+ * brecha map runtime: the behaviour shared by every map brecha writes.
+ * Plain ES2017 on top of Leaflet 1.9 (and Leaflet.markercluster where points
+ * cluster). Part of brecha (BSD-3-Clause); not a vendored file.
+ *
+ * Safety rule: every string that came from an input file (names, agencies,
+ * quotes) reaches the page through textContent or through brecha.esc().
+ */
+(function () {
+  'use strict';
+  var B = (window.brecha = window.brecha || {});
+  B.data = {};
+  B.config = { locale: 'es-MX', nodata: 'Sin datos' };
+
+  var ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  B.esc = function (s) {
+    return s === null || s === undefined ? '' : String(s).replace(/[&<>"']/g, function (c) { return ESC[c]; });
+  };
+  B.init = function (map, cfg) { B.map = map; Object.assign(B.config, cfg); };
+  B.scale = function (map) { L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map); };
+  /* html is escaped by brecha in Python (brecha/maps/_base.py: attribution_html). */
+  B.attribution = function (map, html) { map.attributionControl.addAttribution(html); };
+
+  function isNum(v) { return typeof v === 'number' && isFinite(v); }
+  /* Own-property lookup: an input value such as "constructor" must not reach Object.prototype. */
+  function own(obj, k) { return obj && Object.prototype.hasOwnProperty.call(obj, k) ? obj[k] : undefined; }
+  B.own = own;
+
+  /* A value formatted for display with its unit, already escaped. f: {d: decimals, u: unit}. */
+  B.fmt = function (v, f) {
+    f = f || {};
+    if (v === null || v === undefined || (typeof v === 'number' && !isFinite(v))) return B.esc(B.config.nodata);
+    if (!isNum(v)) return B.esc(v);
+    var d = f.d || 0;
+    var s = v.toLocaleString(B.config.locale, { minimumFractionDigits: d, maximumFractionDigits: d });
+    return B.esc(s + (f.u || ''));
+  };
+
+  /* ---- data blocks ------------------------------------------------------ */
+
+  /* Geometry arrives as integer deltas of 1e-5 degrees (see brecha/maps/_payload.py). */
+  function decodeRing(flat) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < flat.length; i += 2) {
+      x += flat[i]; y += flat[i + 1];
+      out.push([x / 1e5, y / 1e5]);
+    }
+    if (out.length) out.push(out[0].slice());
+    return out;
+  }
+  function decodeGeom(g) {
+    if (!g) return null;
+    if (g.t === 'P') return { type: 'Polygon', coordinates: g.c.map(decodeRing) };
+    return { type: 'MultiPolygon', coordinates: g.c.map(function (p) { return p.map(decodeRing); }) };
+  }
+  function rowObjects(raw) {
+    var dicts = raw.dicts || {};
+    return raw.rows.map(function (r) {
+      var o = {};
+      raw.fields.forEach(function (k, i) {
+        var v = r[i];
+        o[k] = dicts[k] && v !== null ? dicts[k][v] : v;
+      });
+      return o;
+    });
+  }
+  /* Parse the JSON block with this id once; index features by the key field. */
+  B.load = function (id) {
+    if (B.data[id]) return B.data[id];
+    var raw = JSON.parse(document.getElementById(id).textContent);
+    var props = rowObjects(raw), d = { id: id, key: raw.key, rows: props, index: {} };
+    if (raw.geoms) {
+      d.features = props.map(function (p, i) {
+        return { type: 'Feature', properties: p, geometry: decodeGeom(raw.geoms[i]) };
+      });
+      d.features.forEach(function (f) { if (raw.key) d.index[f.properties[raw.key]] = f; });
+    } else if (raw.key) {
+      props.forEach(function (p) { d.index[p[raw.key]] = p; });
+    }
+    B.data[id] = d;
+    return d;
+  };
+
+  /* ---- layers ------------------------------------------------------------- */
+
+  /* A layer built on first display: switchable layers cost nothing until shown. */
+  var Lazy = L.Layer.extend({
+    initialize: function (build) { this._build = build; this._inner = null; },
+    inner: function () { if (!this._inner) this._inner = this._build(); return this._inner; },
+    onAdd: function (map) { map.addLayer(this.inner()); },
+    onRemove: function (map) { if (this._inner) map.removeLayer(this._inner); },
+    getBounds: function () { return this.inner().getBounds(); }
+  });
+  B.Lazy = Lazy;
+
+  function tooltipHtml(p, spec) {
+    var h = '<div class="brecha-tt"><b>' + B.esc(p[spec.title]) + '</b>';
+    if (spec.sub && p[spec.sub] !== undefined) h += '<div class="brecha-tt-sub">' + B.esc(p[spec.sub]) + '</div>';
+    h += '<table>';
+    spec.rows.forEach(function (r) {
+      var v = r.map && own(r.map, p[r.k]) !== undefined ? own(r.map, p[r.k]) : p[r.k];
+      h += '<tr' + (r.em ? ' class="brecha-em"' : '') + '><th>' + B.esc(r.l) + '</th><td>' + B.fmt(v, r) + '</td></tr>';
+    });
+    return h + '</table></div>';
+  }
+  B.tooltipHtml = tooltipHtml;
+
+  function classOf(v, o) {
+    if (!isNum(v)) return -1;
+    var off = o.zero ? 1 : 0;
+    if (o.zero && v === 0) return 0;
+    for (var i = 0; i < o.bins.length; i++) if (v <= o.bins[i]) return i + off;
+    return o.bins.length - 1 + off;
+  }
+  B.classOf = classOf;
+
+  function fillOf(p, o) {
+    if (o.bivar) {
+      var y = p[o.bivar.y], x = p[o.bivar.x];
+      if (!isNum(x) || !isNum(y)) return o.nodata;
+      return o.bivar.colors[y - 1][x - 1];
+    }
+    var c = classOf(p[o.field], o);
+    return c < 0 ? o.nodata : o.colors[c];
+  }
+
+  /* Choropleth: o = {data, field | bivar, bins, colors, zero, nodata, tooltip}. */
+  B.choropleth = function (map, o) {
+    var style = function (f) {
+      return { fillColor: fillOf(f.properties, o), fillOpacity: o.opacity || 0.82, color: o.line || '#ffffff',
+               weight: o.weight || 0.5, opacity: 0.9 };
+    };
+    var lazy = new Lazy(function () {
+      var d = B.load(o.data);
+      // Tooltips per feature (not on the group) so search and the side panel can open one.
+      var tip = function (l) { return tooltipHtml(l.feature.properties, o.tooltip); };
+      var gj = L.geoJSON(d.features, { style: style,
+                                       onEachFeature: function (f, l) { l.bindTooltip(tip, { sticky: true }); } });
+      gj.on('mouseover', function (e) { e.layer.setStyle({ weight: 2.5, color: '#222222' }); e.layer.bringToFront(); });
+      gj.on('mouseout', function (e) { gj.resetStyle(e.layer); });
+      return gj;
+    });
+    lazy.options.brecha = o;
+    lazy.refresh = function () { if (lazy._inner) lazy._inner.setStyle(style); };
+    lazy.featureLayer = function (key) {
+      var hit = null;
+      if (lazy._inner) lazy._inner.eachLayer(function (l) { if (l.feature.properties[o.key] === key) hit = l; });
+      return hit;
+    };
+    return lazy;
+  };
+
+  /* Plain styled polygons (reach rings): o = {data, style, interactive, tooltip}. */
+  B.shapes = function (map, o) {
+    return new Lazy(function () {
+      var gj = L.geoJSON(B.load(o.data).features, { style: function () { return o.style; },
+                                                     interactive: o.interactive !== false });
+      if (o.tooltip) gj.bindTooltip(function (l) { return tooltipHtml(l.feature.properties, o.tooltip); }, { sticky: true });
+      return gj;
+    });
+  };
+
+  function popupHtml(p, spec) {
+    var h = '<div class="brecha-pop"><b>' + B.esc(p[spec.title]) + '</b><table>';
+    spec.rows.forEach(function (r) {
+      var v = p[r.k];
+      if (v === null || v === undefined || v === '') return;
+      h += '<tr><th>' + B.esc(r.l) + '</th><td>' + (r.q ? '<q>' + B.esc(v) + '</q>' : B.fmt(v, r)) + '</td></tr>';
+    });
+    return h + '</table></div>';
+  }
+  B.popupHtml = popupHtml;
+
+  function clusterIcon(color) {
+    return function (c) {
+      var n = c.getChildCount(), s = n < 10 ? 26 : n < 100 ? 32 : n < 1000 ? 38 : 44;
+      return L.divIcon({ html: '<div style="background:' + color + '"><span>' + n + '</span></div>',
+                         className: 'brecha-cluster', iconSize: L.point(s, s) });
+    };
+  }
+
+  /* Points: o = {data, cat, styles: {cat: {html | color}}, popup, tooltip, cluster, clusterColor, clusterRadius}. */
+  B.points = function (map, o) {
+    var group = o.cluster
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: o.clusterRadius || 40, chunkedLoading: true,
+                               spiderfyDistanceMultiplier: 1.4,
+                               iconCreateFunction: o.clusterColor ? clusterIcon(o.clusterColor) : undefined })
+      : L.featureGroup();
+    var d = B.load(o.data);
+    var markers = d.rows.map(function (p) {
+      var st = own(o.styles, p[o.cat]) || own(o.styles, '') || {};
+      var m = st.html
+        ? L.marker([p.lat, p.lon], { icon: L.divIcon({ html: st.html, className: 'brecha-icon', iconSize: [18, 18] }) })
+        : L.circleMarker([p.lat, p.lon], { radius: 5, color: '#ffffff', weight: 1, fillColor: st.color, fillOpacity: 0.95 });
+      m.feature = { properties: p };
+      return m;
+    });
+    // One popup and one tooltip on the group, filled for the marker under the mouse:
+    // binding 12,000 DENUE markers one by one costs a second at load.
+    if (o.popup) group.bindPopup(function (l) { return popupHtml(l.feature.properties, o.popup); }, { maxWidth: 320 });
+    if (o.tooltip) group.bindTooltip(function (l) { return B.esc(l.feature.properties[o.tooltip]); });
+    group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
+    group.allMarkers = markers;
+    /* Show only the markers a filter keeps (presence map). */
+    group.filterMarkers = function (keep) {
+      group.clearLayers();
+      var shown = markers.filter(function (m) { return keep(m.feature.properties); });
+      group.addLayers ? group.addLayers(shown) : shown.forEach(function (m) { group.addLayer(m); });
+      return shown.length;
+    };
+    return group;
+  };
+
+  /* Numbered markers for the top-N list: o = {data, items: [{key, rank, lat, lon}], tooltip}. */
+  B.rankMarkers = function (map, o) {
+    var d = B.load(o.data), g = L.featureGroup();
+    o.items.forEach(function (it) {
+      var p = d.index[it.key].properties;
+      L.marker([it.lat, it.lon], { icon: L.divIcon({ html: '<span>' + Number(it.rank) + '</span>',
+                                                     className: 'brecha-rank', iconSize: [24, 24] }) })
+        .bindTooltip(tooltipHtml(p, o.tooltip)).addTo(g);
+    });
+    return g;
+  };
+
+  /* ---- legends: one box; each legend follows its layer's add/remove ------- */
+
+  function legendBox(map) {
+    if (map._brechaLegend) return map._brechaLegend;
+    var C = L.Control.extend({
+      options: { position: 'bottomright' },
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'brecha-legends');
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    var c = new C().addTo(map);
+    map._brechaLegend = c.getContainer();
+    return map._brechaLegend;
+  }
+  /* html was built and escaped by brecha in Python (brecha/maps/_legend.py). */
+  B.legend = function (map, layer, html, id) {
+    var div = L.DomUtil.create('div', 'brecha-legend', legendBox(map));
+    div.innerHTML = html;
+    if (id) div.setAttribute('data-legend', id);
+    var sync = function () { div.style.display = map.hasLayer(layer) ? '' : 'none'; };
+    layer.on('add remove', sync);
+    map.on('overlayadd overlayremove baselayerchange', sync);
+    sync();
+    return div;
+  };
+  B.setLegendNote = function (map, id, text) {
+    var el = document.querySelector('[data-legend="' + id + '"] .brecha-note-live');
+    if (el) el.textContent = text;
+  };
+
+  /* ---- controls ------------------------------------------------------------ */
+
+  function control(map, position, cls, build) {
+    var C = L.Control.extend({
+      options: { position: position },
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'leaflet-bar brecha-box ' + cls);
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        build(div);
+        return div;
+      }
+    });
+    return new C().addTo(map);
+  }
+  function el(tag, cls, text, parent) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  B.title = function (map, o) {
+    return control(map, 'topright', 'brecha-title', function (div) {
+      el('div', 'brecha-title-main', o.title, div);
+      if (o.subtitle) el('div', 'brecha-title-sub', o.subtitle, div);
+    });
+  };
+
+  var outline = null, opened = null;
+  /* Zoom to one feature of a data block, outline it and open its tooltip. */
+  B.zoomTo = function (map, dataId, key, layers) {
+    var f = B.load(dataId).index[key];
+    if (!f) return;
+    var shape = L.geoJSON(f, { style: { color: '#111111', weight: 3, fill: false }, interactive: false });
+    if (outline) map.removeLayer(outline);
+    outline = shape.addTo(map);
+    map.fitBounds(shape.getBounds(), { maxZoom: 12, padding: [30, 30] });
+    (layers || []).forEach(function (lz) {
+      if (!map.hasLayer(lz) || !lz.featureLayer) return;
+      var fl = lz.featureLayer(key);
+      if (!fl) return;
+      if (opened && opened !== fl) opened.closeTooltip();
+      fl.openTooltip(shape.getBounds().getCenter());
+      opened = fl;
+    });
+  };
+
+  function norm(s) {
+    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  }
+  B.norm = norm;
+
+  /* Search by municipality name: o = {data, name, sub, placeholder, empty}. */
+  B.search = function (map, o, layers) {
+    return control(map, 'topleft', 'brecha-search', function (div) {
+      var input = el('input', null, null, div);
+      input.type = 'search';
+      input.placeholder = o.placeholder;
+      input.setAttribute('aria-label', o.placeholder);
+      var list = el('ul', null, null, div);
+      var hits = [];
+      var choose = function (f) {
+        list.textContent = '';
+        input.value = f.properties[o.name];
+        B.zoomTo(map, o.data, f.properties[B.load(o.data).key], layers);
+      };
+      input.addEventListener('input', function () {
+        list.textContent = '';
+        var q = norm(input.value);
+        if (q.length < 2) return;
+        var feats = B.load(o.data).features;
+        hits = feats.filter(function (f) { return norm(f.properties[o.name]).indexOf(q) >= 0; });
+        hits.sort(function (a, b) {
+          var sa = norm(a.properties[o.name]).indexOf(q) === 0 ? 0 : 1;
+          var sb = norm(b.properties[o.name]).indexOf(q) === 0 ? 0 : 1;
+          return sa - sb || String(a.properties[o.name]).localeCompare(String(b.properties[o.name]));
+        });
+        if (!hits.length) { el('li', 'brecha-empty', o.empty, list); return; }
+        hits.slice(0, 8).forEach(function (f) {
+          var li = el('li', null, null, list);
+          var btn = el('button', null, f.properties[o.name] + (o.sub ? ', ' + f.properties[o.sub] : ''), li);
+          btn.type = 'button';
+          // Stop the click here: choose() empties the list, and a detached target would
+          // reach the map as a map click (which closes the tooltip just opened).
+          btn.addEventListener('click', function (ev) { L.DomEvent.stop(ev); choose(f); });
+        });
+      });
+      input.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' && hits.length) choose(hits[0]);
+      });
+    });
+  };
+
+  /* Side panel listing the top municipalities: o = {data, title, items: [{key, rank, label, value}]}. */
+  B.panel = function (map, o, layers) {
+    return control(map, 'topleft', 'brecha-panel', function (div) {
+      el('div', 'brecha-panel-title', o.title, div);
+      var ol = el('ol', null, null, div);
+      o.items.forEach(function (it) {
+        var li = el('li', null, null, ol);
+        li.value = it.rank;
+        var btn = el('button', null, null, li);
+        btn.type = 'button';
+        el('span', 'brecha-panel-name', it.label, btn);
+        el('span', 'brecha-panel-value', it.value, btn);
+        btn.addEventListener('click', function (ev) { L.DomEvent.stop(ev); B.zoomTo(map, o.data, it.key, layers); });
+      });
+    });
+  };
+
+  /* Presence filters: recount initiatives per municipality and state; filter offices.
+     o = {init, muni, state, offices, labels, agencies, themes, years}. */
+  B.presenceFilter = function (map, o, chorolayers, officeLayer) {
+    var rows = B.load(o.init).rows;
+    var sel = { agency: '', theme: '', year: '' };
+    var status;
+    function recount() {
+      var keep = function (r) {
+        return (!sel.agency || r.agency === sel.agency) && (!sel.theme || r.theme === sel.theme) &&
+               (!sel.year || String(r.year) === sel.year);
+      };
+      var muni = new Map(), state = new Map(), ids = new Set();
+      var add = function (tab, k, i) { if (!tab.has(k)) tab.set(k, new Set()); tab.get(k).add(i); };
+      rows.forEach(function (r) {
+        if (!keep(r)) return;
+        ids.add(r.i);
+        if (r.level === 'municipality' && r.cvegeo) add(muni, r.cvegeo, r.i);
+        if (r.cve_ent && r.level !== 'national') add(state, r.cve_ent, r.i);
+      });
+      var count = function (d, tab) {
+        d.features.forEach(function (f) {
+          var k = f.properties[d.key];
+          f.properties.initiatives = tab.has(k) ? tab.get(k).size : 0;
+        });
+      };
+      count(B.load(o.muni), muni);
+      if (o.state) count(B.load(o.state), state);
+      chorolayers.forEach(function (l) { l.refresh(); });
+      var nOff = null;
+      if (officeLayer) {
+        nOff = officeLayer.filterMarkers(function (p) {
+          return (!sel.agency || p.agency === sel.agency) && (!sel.year || String(p.year_reported) === sel.year);
+        });
+      }
+      var txt = ids.size + ' ' + o.labels.initiatives;
+      if (nOff !== null) txt += ' · ' + nOff + ' ' + o.labels.offices;
+      status.textContent = txt;
+    }
+    return control(map, 'topleft', 'brecha-filter', function (div) {
+      el('div', 'brecha-filter-title', o.labels.title, div);
+      [['agency', o.agencies], ['theme', o.themes], ['year', o.years]].forEach(function (pair) {
+        var lab = el('label', null, o.labels[pair[0]], div);
+        var s = el('select', null, null, lab);
+        s.setAttribute('data-filter', pair[0]);
+        s.appendChild(new Option(o.labels['all_' + pair[0]] || o.labels.all, ''));
+        pair[1].forEach(function (v) { s.appendChild(new Option(String(v), String(v))); });
+        s.addEventListener('change', function () { sel[pair[0]] = s.value; recount(); });
+      });
+      status = el('div', 'brecha-filter-status', '', div);
+      recount();
+    });
+  };
+
+  /* Tiles are optional: a failed tile (offline) is logged once, never thrown. */
+  B.quietTiles = function (map, layer) {
+    var warned = false;
+    layer.on('tileerror', function () {
+      if (!warned && window.console) console.info('brecha: basemap tiles unavailable (offline?); data layers are unaffected');
+      warned = true;
+    });
+  };
+
+  B.ready = function (map) {
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () { window.__brechaReady = performance.now(); });
+    });
+  };
+})();

@@ -1,0 +1,113 @@
+"""Care map: DENUE care establishments, and demand and accessibility by group.
+
+Accessibility is the enhanced two-step floating catchment area index
+(E2SFCA; Luo & Qi 2009, Health & Place 15(4)) computed by the analysis:
+supply per 1,000 people of the group, reachable with distance decay.
+Demand is the group's population (Census 2020). One radio button per
+group and measure; one clustered layer per establishment type.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+
+from ..settings import STORAGE_CRS
+from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
+                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._i18n import field, t
+from ._layers import RuntimeLayer, add_data
+from ._legend import shape_svg, symbol_legend
+from ._offline import ClusterAssets, MapInfo
+from ._payload import block
+from ._preview import svg_preview
+
+__all__ = ["care_map", "DENUE_COLUMNS", "CARE_TYPES", "GROUPS"]
+
+DENUE_COLUMNS = ("care_type", "name", "staff_band", "sector")
+#: DENUE care type -> marker colour (ColorBrewer Dark2, away from the green/grey choropleths).
+CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b3"}
+#: group -> (demand column, accessibility column)
+GROUPS = {"children": ("pop_0_11", "care_access_children"),
+          "elderly": ("pop_60_plus", "care_access_elderly"),
+          "disability": ("pop_disability", "care_access_disability")}
+
+
+def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoDataFrame:
+    d = denue if denue.crs is not None and denue.crs.equals(STORAGE_CRS) else denue.to_crs(STORAGE_CRS)
+    if ent is not None:
+        d_ent = d["cve_ent"] if "cve_ent" in d else d["cvegeo"].astype(str).str[:2]
+        d = d[d_ent.astype(str) == ent]
+    d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
+    d["sector"] = d["sector"].map(lambda s: t(lang, f"sector_{s}") if s in ("public", "private") else s)
+    d["type_label"] = d["care_type"].map(lambda c: t(lang, f"care_{c}") if c in CARE_TYPES else c)
+    return d
+
+
+def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state: str | None = None,
+             scheme: str = "quantiles", k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+    """DENUE supply points by type (clustered) over demand and E2SFCA accessibility by group.
+
+    Parameters
+    ----------
+    municipalities
+        The municipal layer with ``pop_0_11, pop_60_plus, pop_disability,
+        care_access_children, care_access_elderly, care_access_disability``
+        (accessibility per 1,000 people of the group).
+    denue
+        DENUE care establishments (``denue_care.parquet``): ``care_type``
+        (day_care, elderly, disability), ``name, staff_band, sector``, points.
+    state, scheme, k, lang, tiles
+        As in :func:`brecha.maps.presence_map`.
+    """
+    demand_cols = tuple(c for pair in GROUPS.values() for c in pair)
+    problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + demand_cols, geometry="polygon")
+    problems += check_frame(denue, "denue", DENUE_COLUMNS, geometry="point")
+    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    place = select_state(state)
+    ent = place.cve_ent if place else None
+    munis, _ = prepare_polygons(municipalities, place)
+    points = _denue_view(denue, ent, lang)
+
+    where = place.name if place else t(lang, "mexico")
+    title = t(lang, "title_care")
+    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
+    # Supply counts are optional context in the tooltips.
+    supply = {g: (f"care_supply_{g}",) for g in ("children", "elderly") if f"care_supply_{g}" in munis}
+    extra_cols = [c for cols in supply.values() for c in cols]
+    muni_id = add_polygon_data(m, munis, "brecha-muni", list(demand_cols) + extra_cols + ["pop_total"], lang)
+    layers, preview = [], ""
+    for measure in ("access", "demand"):
+        for group, (demand, access) in GROUPS.items():
+            key = access if measure == "access" else demand
+            fld = field(lang, key)
+            name = t(lang, f"layer_{measure}", group=t(lang, f"group_{group}"))
+            layer, classes = add_choropleth(
+                m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang,
+                palette="YlGn" if measure == "access" else "Greys", scheme=scheme, k=k,
+                tooltip=tooltip_spec(lang, [access, demand, *supply.get(group, ()), "pop_total"], emphasis=key),
+                show=not layers)
+            if not layers:
+                preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)
+            layers.append(layer)
+
+    m.add_child(ClusterAssets())
+    popup = {"title": "name", "rows": [{"k": "type_label", "l": t(lang, "care_type")},
+                                       {"k": "staff_band", "l": t(lang, "staff")},
+                                       {"k": "sector", "l": t(lang, "sector")}]}
+    for care_type, color in CARE_TYPES.items():
+        sub = points[points["care_type"] == care_type]
+        data = block(sub, {"name": None, "type_label": None, "staff_band": None, "sector": None, "care_type": None},
+                     dict_fields=["name", "type_label", "staff_band", "sector", "care_type"], points=True)
+        data_id = add_data(m, f"brecha-denue-{care_type}", data)
+        label = t(lang, f"care_{care_type}")
+        layer = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": {care_type: {"color": color}},
+                                        "popup": popup, "tooltip": "name", "cluster": True, "clusterColor": color,
+                                        "clusterRadius": 70},
+                             name=t(lang, "denue_points", type=label), overlay=True, show=True)
+        m.add_child(layer)
+        sym = shape_svg("circle", color, size=14)
+        add_legend(m, layer, symbol_legend("", [(sym, f"DENUE: {label} ({len(sub):,})")]), f"denue-{care_type}")
+
+    info = MapInfo("care", f"{title} — {where}", t(lang, "summary_care"), lang, preview)
+    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers)

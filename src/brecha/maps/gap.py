@@ -1,0 +1,123 @@
+"""Gap map: need against presence as a 3x3 bivariate choropleth, and the top-N list.
+
+The classes (``need_class``, ``presence_class``, 1 = low to 3 = high), the
+score, the rank and ``gap_drivers`` (the components that drive each rank)
+come from the analysis; this map shows them. Bivariate colours: Stevens
+(2015); the gap is high need with low presence, the outlined corner of the
+legend.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
+                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._classify import NODATA_COLOR
+from ._escape import script_json
+from ._i18n import field, t
+from ._layers import RuntimeCall, RuntimeLayer, js_list
+from ._legend import BIVARIATE_COLORS, bivariate_legend, symbol_legend
+from ._offline import MapInfo
+from ._preview import svg_preview
+
+__all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
+
+GAP_COLUMNS = ("gap_score", "gap_rank", "need_class", "presence_class", "gap_drivers")
+_CONTEXT = ("poverty_pct", "initiatives", "offices")
+
+
+def _class_problems(df: pd.DataFrame) -> list[Problem]:
+    out = []
+    for col in ("need_class", "presence_class"):
+        if col not in df:
+            continue
+        v = pd.to_numeric(df[col], errors="coerce")
+        bad = df.loc[df[col].notna() & ~v.isin([1, 2, 3]), col]
+        out += [Problem("municipalities", None, col, x, "a class 1, 2 or 3 (or empty)") for x in bad.head(20)]
+    return out
+
+
+def top_municipalities(munis: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
+    """The ``n`` best-ranked municipalities (rank 1 = largest gap), with a point inside each."""
+    ranked = munis[pd.to_numeric(munis["gap_rank"], errors="coerce").notna()]
+    top = ranked.assign(_r=pd.to_numeric(ranked["gap_rank"])).sort_values(["_r", "cvegeo"]).head(n)
+    pts = top.geometry.representative_point()
+    return top.drop(columns="_r").assign(lon=pts.x.round(5), lat=pts.y.round(5))
+
+
+def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | None = None,
+            scheme: str = "quantiles", k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+    """Bivariate need x presence map, gap score, and the ``top_n`` municipalities marked and listed.
+
+    Parameters
+    ----------
+    municipalities
+        The municipal layer with ``gap_score, gap_rank, need_class,
+        presence_class, gap_drivers`` (and ``poverty_pct, initiatives,
+        offices`` when present, shown in tooltips).
+    top_n
+        How many municipalities to mark and list (ranked within the view).
+    state, scheme, k, lang, tiles
+        As in :func:`brecha.maps.presence_map`; ``scheme`` and ``k`` class the gap score.
+    """
+    problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + GAP_COLUMNS, geometry="polygon")
+    if isinstance(municipalities, pd.DataFrame):
+        problems += _class_problems(municipalities)
+    if not isinstance(top_n, (int, np.integer)) or not 0 <= top_n <= 200:
+        problems.append(Problem("<top_n>", None, "top_n", top_n, "a whole number from 0 to 200"))
+    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    place = select_state(state)
+    munis, _ = prepare_polygons(municipalities, place)
+    for col in ("need_class", "presence_class"):
+        munis[col] = pd.to_numeric(munis[col], errors="coerce")
+    context = [c for c in _CONTEXT if c in munis.columns]
+
+    where = place.name if place else t(lang, "mexico")
+    title = t(lang, "title_gap")
+    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
+    keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
+    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers"))
+    levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}
+
+    def tip(emphasis: str) -> dict:
+        return tooltip_spec(lang, keys + ["gap_drivers"], emphasis=emphasis,
+                            extra={"need_class": {"map": levels}, "presence_class": {"map": levels}})
+
+    bivar = RuntimeLayer("choropleth", {
+        "data": muni_id, "key": "cvegeo", "tooltip": tip("gap_rank"), "nodata": NODATA_COLOR, "bins": [], "colors": [],
+        "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS]},
+    }, name=t(lang, "layer_bivar"), overlay=False, show=True)
+    m.add_child(bivar)
+    add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
+                                          y_label=t(lang, "need"), note=t(lang, "bivar_note")), "bivariate")
+    score_layer, _ = add_choropleth(
+        m, data_id=muni_id, values=munis["gap_score"], fld=field(lang, "gap_score"), name=t(lang, "layer_gap_score"),
+        lang=lang, palette="RdPu", scheme=scheme, k=k, tooltip=tip("gap_score"), show=False)
+    choros = [bivar, score_layer]
+
+    top = top_municipalities(munis, top_n)
+    extra = []
+    if len(top):
+        items = [{"key": r.cvegeo, "rank": int(r.gap_rank), "lat": r.lat, "lon": r.lon} for r in top.itertuples()]
+        ranks = RuntimeLayer("rankMarkers", {"data": muni_id, "items": items, "tooltip": tip("gap_rank")},
+                             name=t(lang, "layer_top", n=len(top)), overlay=True, show=True)
+        m.add_child(ranks)
+        sym = ('<span class="brecha-rank" style="display:inline-block;transform:scale(.75)">'
+               '<span>1</span></span>')
+        add_legend(m, ranks, symbol_legend(t(lang, "layer_top", n=len(top)), [(sym, t(lang, "panel"))]), "top")
+        score = field(lang, "gap_score")
+        panel = {"data": muni_id, "title": t(lang, "layer_top", n=len(top)), "items": [
+            {"key": r.cvegeo, "rank": int(r.gap_rank), "label": f"{r.name}, {r.state_name}",
+             "value": "" if pd.isna(r.gap_score) else f"{r.gap_score:,.{score.decimals}f}"} for r in top.itertuples()]}
+        extra.append(RuntimeCall("panel", script_json(panel), js_list(choros)))
+
+    colors = [NODATA_COLOR if pd.isna(n) or pd.isna(p) else BIVARIATE_COLORS[int(n) - 1][int(p) - 1]
+              for n, p in zip(munis["need_class"], munis["presence_class"])]
+    info = MapInfo("gap", f"{title} — {where}", t(lang, "summary_gap", n=len(top)), lang,
+                   svg_preview(munis, colors, title=title))
+    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros, extra=extra)

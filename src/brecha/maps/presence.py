@@ -1,0 +1,160 @@
+"""Presence map: where the agencies work (initiatives) and where they sit (offices).
+
+Initiatives are counted as distinct initiatives per municipality (those
+naming the municipality) and per state (those naming the state or one of its
+municipalities); nationwide initiatives are not mapped and the legend says
+how many there are. The page's filter control recounts by agency, theme and
+year without leaving the file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from .._duckdb import query
+from ._base import (MUNI_COLUMNS, add_choropleth, add_polygon_data, check_frame, check_inputs, finish,
+                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._escape import script_json
+from ._i18n import field, t
+from ._layers import RuntimeCall, add_data, js_list
+from ._offices import OFFICE_COLUMNS, add_office_layer, office_points, year_text
+from ._offline import MapInfo
+from ._payload import block
+from ._preview import svg_preview
+from ._simplify import dissolve_coverage
+
+__all__ = ["presence_map", "INITIATIVE_COLUMNS"]
+
+log = logging.getLogger(__name__)
+
+INITIATIVE_COLUMNS = ("initiative", "agency", "theme", "year", "level", "cve_ent", "cvegeo")
+
+
+def _initiative_rows(initiatives: pd.DataFrame, ent: str | None) -> pd.DataFrame:
+    def text(col: str) -> pd.Series:
+        s = initiatives[col]
+        return s.astype(object).where(s.notna(), None)
+
+    ids = initiatives["initiative_id"] if "initiative_id" in initiatives else initiatives["initiative"]
+    df = pd.DataFrame({"i": ids.astype(str), "agency": text("agency"), "theme": text("theme"),
+                       "year": year_text(initiatives["year"]), "level": initiatives["level"].astype(str),
+                       "cve_ent": text("cve_ent"), "cvegeo": text("cvegeo")})
+    if ent is not None:
+        df = df[df["cve_ent"] == ent]
+    return df.reset_index(drop=True)
+
+
+def _initiative_counts(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series, int]:
+    """Distinct initiatives per municipality, per state, and how many are nationwide only."""
+    muni = query("SELECT cvegeo, count(DISTINCT i) AS n FROM r WHERE level = 'municipality' AND cvegeo IS NOT NULL "
+                 "GROUP BY 1", r=rows)
+    state = query("SELECT cve_ent, count(DISTINCT i) AS n FROM r WHERE level <> 'national' AND cve_ent IS NOT NULL "
+                  "GROUP BY 1", r=rows)
+    national = query("SELECT count(DISTINCT i) AS n FROM r WHERE i NOT IN "
+                     "(SELECT i FROM r WHERE level <> 'national')", r=rows)
+    return (muni.set_index("cvegeo")["n"], state.set_index("cve_ent")["n"], int(national["n"].iloc[0]))
+
+
+def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | None = None,
+                 initiatives: pd.DataFrame | None = None, *, state: str | None = None, scheme: str = "quantiles",
+                 k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+    """Initiatives per municipality and state; offices by agency, clustered.
+
+    Parameters
+    ----------
+    municipalities
+        The municipal layer (``cvegeo, cve_ent, name, state_name, geometry``;
+        ``initiatives`` and ``offices`` counts are used when the tables are not given).
+    offices
+        Points: ``agency, office_type, city, state, status, year_reported,
+        source_file, source_quote, cvegeo``.
+    initiatives
+        Long table: ``initiative, agency, theme, year, level, cve_ent, cvegeo``
+        (:func:`brecha.sources.initiative_places`).
+    state
+        Any spelling of a state for a state view; None for Mexico.
+    scheme, k
+        mapclassify scheme and number of classes (2 to 9) for the positive
+        counts; zero is its own class.
+    lang
+        ``"es"`` or ``"en"``.
+    tiles
+        Add the CARTO Positron basemap (drawn when online; harmless offline).
+    """
+    cols = MUNI_COLUMNS + (() if initiatives is not None else ("initiatives",)) + (() if offices is not None else ("offices",))
+    problems = check_frame(municipalities, "municipalities", cols, geometry="polygon")
+    if offices is not None:
+        problems += check_frame(offices, "offices", OFFICE_COLUMNS, geometry="point")
+    if initiatives is not None:
+        problems += check_frame(initiatives, "initiatives", INITIATIVE_COLUMNS)
+    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    place = select_state(state)
+    ent = place.cve_ent if place else None
+    munis, _ = prepare_polygons(municipalities, place)
+
+    rows, n_national = None, 0
+    if initiatives is not None:
+        rows = _initiative_rows(initiatives, ent)
+        muni_n, state_n, n_national = _initiative_counts(rows)
+        munis["initiatives"] = munis["cvegeo"].map(muni_n).fillna(0).astype(int)
+    pts, unplaced = (None, 0)
+    if offices is not None:
+        pts, unplaced = office_points(offices, ent, lang)
+        munis["offices"] = munis["cvegeo"].map(offices["cvegeo"].value_counts()).fillna(0).astype(int)
+
+    where = place.name if place else t(lang, "mexico")
+    m = new_map(munis, lang=lang, tiles=tiles, title=t(lang, "title_presence"), subtitle=where)
+    muni_id = add_polygon_data(m, munis, "brecha-muni", ["initiatives", "offices"], lang)
+    notes = [t(lang, "national_init", n=n_national)] if n_national else []
+    tip = tooltip_spec(lang, ["initiatives", "offices"], emphasis="initiatives")
+    muni_layer, classes = add_choropleth(
+        m, data_id=muni_id, values=munis["initiatives"], fld=field(lang, "initiatives"),
+        name=t(lang, "layer_init_muni"), lang=lang, palette="YlGnBu", scheme=scheme, k=k, tooltip=tip,
+        show=True, zero_class=True, notes=notes)
+    choros = [muni_layer]
+
+    state_id = None
+    if place is None and rows is not None:
+        states = dissolve_coverage(munis, "cve_ent")
+        names = munis.drop_duplicates("cve_ent").set_index("cve_ent")["state_name"]
+        states["name"] = states["cve_ent"].map(names)
+        states["initiatives"] = states["cve_ent"].map(state_n).fillna(0).astype(int)
+        states["offices"] = states["cve_ent"].map(munis.groupby("cve_ent")["offices"].sum()).fillna(0).astype(int)
+        state_id = add_polygon_data(m, states, "brecha-state", ["initiatives", "offices"], lang, key="cve_ent",
+                                    text=("name",))
+        state_tip = tooltip_spec(lang, ["initiatives", "offices"], emphasis="initiatives", sub=None)
+        state_layer, _ = add_choropleth(
+            m, data_id=state_id, values=states["initiatives"], fld=field(lang, "initiatives"),
+            name=t(lang, "layer_init_state"), lang=lang, palette="YlGnBu", scheme=scheme, k=k, tooltip=state_tip,
+            show=False, zero_class=True, notes=notes, key="cve_ent")
+        choros.append(state_layer)
+
+    office_layer = None
+    agencies_seen: list[str] = []
+    if pts is not None:
+        office_layer = add_office_layer(m, pts, lang=lang, unplaced=unplaced)
+        agencies_seen += pts["agency"].dropna().astype(str).tolist()
+
+    extra = []
+    if rows is not None:
+        init_id = add_data(m, "brecha-initiatives", block(
+            rows, {c: None for c in rows.columns}, dict_fields=["i", "agency", "theme", "year", "level", "cve_ent"]))
+        agencies = sorted(set(rows["agency"].dropna()) | (set(pts["agency"].dropna()) if pts is not None else set()))
+        opts = {"init": init_id, "muni": muni_id, "state": state_id,
+                "agencies": agencies, "themes": sorted(rows["theme"].dropna().unique()),
+                "years": sorted(set(rows["year"].dropna())),
+                "labels": {"title": t(lang, "filter"), "agency": t(lang, "agency"), "theme": t(lang, "theme"),
+                           "year": t(lang, "year"), "all": t(lang, "all"), "all_agency": t(lang, "all_agencies"), "initiatives": t(lang, "n_initiatives"),
+                           "offices": t(lang, "n_offices")}}
+        args = [script_json(opts), js_list(choros)] + ([office_layer.get_name()] if office_layer is not None else [])
+        extra.append(RuntimeCall("presenceFilter", *args))
+        agencies_seen += rows["agency"].dropna().astype(str).tolist()
+
+    info = MapInfo("presence", f"{t(lang, 'title_presence')} — {where}", t(lang, "summary_presence"), lang,
+                   svg_preview(munis, classes.colors_of(munis["initiatives"]), title=t(lang, "title_presence")))
+    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros[:1],
+                  agencies=agencies_seen, extra=extra)

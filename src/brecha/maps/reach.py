@@ -1,0 +1,165 @@
+"""Reach map: rings of ``radius_km`` around offices, distance to the nearest office, poverty.
+
+Rings are buffers built in EPSG:6372 (Mexico LCC, metres) and reprojected,
+so a 50 km ring is 50 km on the ground wherever it is, unlike a circle drawn
+in Web Mercator. The population out of reach is counted from Census 2020
+localities when they are given (a locality is out of reach when it is more
+than ``radius_km`` in a straight line from every office), otherwise
+approximated from the municipal ``nearest_office_km``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from ..errors import Problem
+from ..geography import xy_km
+from ..settings import ANALYSIS_CRS, STORAGE_CRS
+from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
+                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._i18n import field, t
+from ._layers import RuntimeLayer, add_data
+from ._legend import symbol_legend
+from ._offices import OFFICE_COLUMNS, add_office_layer, office_points
+from ._offline import MapInfo
+from ._payload import block
+from ._preview import svg_preview
+
+__all__ = ["reach_map", "reach_rings", "population_out_of_reach"]
+
+log = logging.getLogger(__name__)
+
+RING_STYLE = {"color": "#1f4e79", "weight": 1.2, "opacity": 0.9, "fillColor": "#1f78b4", "fillOpacity": 0.07,
+              "dashArray": "4 3"}
+
+
+def reach_rings(offices: gpd.GeoDataFrame, radius_km: float, *, quad_segs: int = 16) -> gpd.GeoDataFrame:
+    """One ring per distinct office location, EPSG:4326: ``city, agencies, n_offices, geometry``.
+
+    Buffers are made in EPSG:6372 (metres) and reprojected, which keeps
+    them within about 1 % of true geodesic circles across Mexico.
+    """
+    pts = offices[offices.geometry.notna() & ~offices.geometry.is_empty].to_crs(ANALYSIS_CRS)
+    if pts.empty:
+        return gpd.GeoDataFrame({"city": [], "agencies": [], "n_offices": []}, geometry=[], crs=STORAGE_CRS)
+    xy = np.round(shapely.get_coordinates(pts.geometry.values), 0)  # offices at the same metre share a ring
+    key = pd.Series([f"{x:.0f},{y:.0f}" for x, y in xy], index=pts.index)
+    groups = pts.groupby(key, sort=True)
+    rows = []
+    for _, g in groups:
+        rows.append({"city": str(g["city"].iloc[0]), "agencies": ", ".join(sorted(set(g["agency"].astype(str)))),
+                     "n_offices": len(g), "geometry": g.geometry.iloc[0].buffer(radius_km * 1000.0, quad_segs=quad_segs)})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=ANALYSIS_CRS).to_crs(STORAGE_CRS)
+
+
+def population_out_of_reach(offices: gpd.GeoDataFrame, radius_km: float, *, localities: gpd.GeoDataFrame | None = None,
+                            municipalities: pd.DataFrame | None = None) -> tuple[float, float, str]:
+    """People farther than ``radius_km`` from every office, the total, and the method used.
+
+    Returns
+    -------
+    (people out of reach, total people, ``"localities"`` or ``"municipalities"``)
+    """
+    pts = offices[offices.geometry.notna() & ~offices.geometry.is_empty]
+    if localities is not None:
+        pop = localities["pop_total"].to_numpy(dtype=float)
+        if pts.empty:
+            return float(pop.sum()), float(pop.sum()), "localities"
+        dist, _ = cKDTree(xy_km(pts)).query(xy_km(localities), k=1)
+        return float(pop[dist > radius_km].sum()), float(pop.sum()), "localities"
+    if municipalities is None:
+        raise ValueError("give localities or municipalities")
+    pop = municipalities["pop_total"].to_numpy(dtype=float)
+    far = municipalities["nearest_office_km"].to_numpy(dtype=float) > radius_km
+    return float(np.nansum(pop[far])), float(np.nansum(pop)), "municipalities"
+
+
+def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, radius_km: float = 50.0,
+              localities: gpd.GeoDataFrame | None = None, state: str | None = None, scheme: str = "quantiles",
+              k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+    """Offices with reach rings, distance to the nearest office and poverty, switchable.
+
+    Parameters
+    ----------
+    municipalities
+        The municipal layer with ``nearest_office_km, poverty_pct,
+        poverty_people, pop_total``.
+    offices
+        Office points (see :func:`brecha.maps.presence_map`).
+    radius_km
+        Reach radius in km (a planning assumption; 50 km by default).
+    localities
+        Census 2020 localities (``cve_ent, pop_total``, points) to count the
+        population out of reach; without them it is approximated by municipality.
+    state, scheme, k, lang, tiles
+        As in :func:`brecha.maps.presence_map`.
+    """
+    need = ("nearest_office_km", "poverty_pct", "poverty_people", "pop_total")
+    problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + need, geometry="polygon")
+    problems += check_frame(offices, "offices", OFFICE_COLUMNS, geometry="point")
+    if localities is not None:
+        problems += check_frame(localities, "localities", ("cve_ent", "pop_total"), geometry="point")
+    if not (isinstance(radius_km, (int, float)) and 0 < radius_km <= 1000):
+        problems.append(Problem("<radius_km>", None, "radius_km", radius_km, "a distance in km from 0 to 1,000"))
+    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    place = select_state(state)
+    ent = place.cve_ent if place else None
+    munis, _ = prepare_polygons(municipalities, place)
+    radius_txt = f"{radius_km:g}"
+
+    rings = reach_rings(offices, radius_km)
+    pts, unplaced = office_points(offices, None, lang)
+    if ent is not None:
+        # Offices across the state line still serve it: keep those within reach of it.
+        area = gpd.GeoSeries([munis.union_all()], crs=STORAGE_CRS).to_crs(ANALYSIS_CRS).iloc[0]
+        near = lambda g: g.to_crs(ANALYSIS_CRS).distance(area) <= radius_km * 1000.0  # noqa: E731
+        pts = pts[near(pts).to_numpy()]
+        rings = rings[rings.to_crs(ANALYSIS_CRS).intersects(area).to_numpy()]
+    locs = localities
+    if locs is not None and ent is not None:
+        locs = locs[locs["cve_ent"].astype(str) == ent]
+    out, total, method = population_out_of_reach(offices, radius_km, localities=locs, municipalities=munis)
+    pct = 100.0 * out / total if total else float("nan")
+    outside = t(lang, "outside", radius=radius_txt, people=f"{out:,.0f}",
+                pct=f"{pct:.1f} %" if lang == "es" else f"{pct:.1f}%",
+                method=t(lang, "method_loc" if method == "localities" else "method_muni"))
+    log.info("population out of reach (%s km): %.0f of %.0f (%s)", radius_txt, out, total, method)
+
+    where = place.name if place else t(lang, "mexico")
+    title = t(lang, "title_reach", radius=radius_txt)
+    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
+    keys = ["nearest_office_km", "poverty_pct", "poverty_people", "pop_total"]
+    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang)
+    layers = []
+    for i, (key, palette) in enumerate((("nearest_office_km", "YlOrRd"), ("poverty_pct", "OrRd"),
+                                        ("poverty_people", "Purples"))):
+        fld = field(lang, key)
+        layer, classes = add_choropleth(
+            m, data_id=muni_id, values=munis[key], fld=fld, name=fld.label, lang=lang, palette=palette,
+            scheme=scheme, k=k, tooltip=tooltip_spec(lang, keys, emphasis=key), show=i == 0)
+        layers.append(layer)
+        if i == 0:
+            preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)
+
+    # Rings let the municipalities under them keep their tooltips: they take no mouse events.
+    ring_id = add_data(m, "brecha-rings", block(rings, {}, geometry=True))
+    ring_layer = RuntimeLayer("shapes", {"data": ring_id, "style": RING_STYLE, "interactive": False},
+                              name=t(lang, "layer_rings", radius=radius_txt), overlay=True, show=True)
+    m.add_child(ring_layer)
+    ring_sym = ('<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18"><circle cx="9" cy="9" r="7" '
+                'fill="#1f78b4" fill-opacity="0.15" stroke="#1f4e79" stroke-dasharray="3 2"/></svg>')
+    add_legend(m, ring_layer, symbol_legend(t(lang, "layer_rings", radius=radius_txt),
+                                            [(ring_sym, t(lang, "ring", radius=radius_txt))], note=outside), "rings")
+
+    add_office_layer(m, pts, lang=lang, unplaced=unplaced)
+
+    info = MapInfo("reach", f"{title} — {where}", t(lang, "summary_reach", radius=radius_txt), lang, preview)
+    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers,
+                  agencies=pts["agency"].dropna().astype(str).tolist())

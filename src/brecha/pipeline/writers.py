@@ -1,0 +1,237 @@
+"""Output writers: GeoParquet 1.1, GeoPackage, FlatGeobuf, CSV (+HXL), COG GeoTIFF, HTML.
+
+Each writer takes a prepared result and a path (the build passes a temporary
+path that it renames into place) and returns what the manifest records about
+the file. Parquet output is deterministic: rows sorted by the spec's key, no
+index, no timestamps (pyarrow's ``created_by`` is ``parquet-cpp-arrow version
+X``), so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .._validate import formula_safe
+from ..errors import BuildError
+from ..settings import STORAGE_CRS
+
+__all__ = ["RasterResult", "prepare_table", "write_parquet", "write_gpkg", "write_fgb", "write_csv",
+           "write_cog", "write_html", "hxl_tags", "share", "WRITERS", "SUFFIX", "FOLDER"]
+
+#: File suffix per format.
+SUFFIX = {"parquet": ".parquet", "gpkg": ".gpkg", "fgb": ".fgb", "csv": ".csv", "tif": ".tif", "html": ".html"}
+#: Output sub-folder per kind of layer.
+FOLDER = {"table": "layers", "raster": "rasters", "map": "maps"}
+
+
+@dataclass(frozen=True)
+class RasterResult:
+    """A raster an adapter returns: ``array`` is ``(rows, cols)`` or ``(bands, rows, cols)``.
+
+    ``transform`` is an affine (``rasterio.transform.from_origin``) in the
+    units of ``crs``; ``nodata`` marks empty cells.
+    """
+
+    array: np.ndarray
+    transform: Any
+    crs: str
+    nodata: float | None = None
+    band_names: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def share(path: str | os.PathLike) -> None:
+    """Give a temporary file the permissions of a normally created one (mkstemp makes them 0600)."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def prepare_table(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
+    """Sort by ``key`` (stable), drop the index, move geometry to EPSG:4326.
+
+    Raises
+    ------
+    BuildError
+        A key column is missing, empty or repeats a value.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise BuildError(f"expected a DataFrame or GeoDataFrame, got {type(frame).__name__}")
+    missing = [k for k in key if k not in frame.columns]
+    if missing:
+        raise BuildError(f"key column(s) {missing} are not in the result (it has {list(frame.columns)})")
+    keys = frame[list(key)]
+    if keys.isna().any().any():
+        raise BuildError(f"key {list(key)} has empty values")
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        raise BuildError(f"key {list(key)} repeats: {keys[dup].head(5).to_dict('records')}")
+    out = frame.sort_values(list(key), kind="mergesort").reset_index(drop=True)
+    if isinstance(out, gpd.GeoDataFrame) and out.crs is not None and not out.crs.equals(STORAGE_CRS):
+        out = out.to_crs(STORAGE_CRS)
+    return out
+
+
+def _is_geo(frame: pd.DataFrame) -> bool:
+    return isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
+    """GeoParquet 1.1 (zstd) for geo frames, plain Parquet otherwise; returns ``{"rows": n}``."""
+    if _is_geo(frame):
+        frame.to_parquet(path, schema_version="1.1.0", compression="zstd", index=False, write_covering_bbox=False)
+    else:
+        pd.DataFrame(frame).to_parquet(path, compression="zstd", index=False)
+    return {"rows": len(frame)}
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells as ``a; b`` text, for formats without list columns."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object and out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            out[c] = out[c].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return out
+
+
+def _ogr(frame: pd.DataFrame, path: Path, driver: str, layer: str) -> dict:
+    if not _is_geo(frame):
+        raise BuildError(f"{driver} needs a geometry column; ask only for parquet/csv for this layer")
+    with warnings.catch_warnings():
+        # The temporary file's ".tmp" suffix makes GDAL warn about the extension.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _flat(frame).to_file(path, driver=driver, layer=layer)
+    return {"rows": len(frame)}
+
+
+def write_gpkg(frame: pd.DataFrame, path: Path, *, layer: str = "layer") -> dict:
+    """GeoPackage with one layer named ``layer``."""
+    return _ogr(frame, path, "GPKG", layer)
+
+
+def write_fgb(frame: pd.DataFrame, path: Path, *, layer: str = "layer") -> dict:
+    """FlatGeobuf (with its spatial index)."""
+    # GDAL writes a folder, not a file, when the name does not end in .fgb.
+    named = Path(f"{path}.fgb")
+    rec = _ogr(frame, named, "FlatGeobuf", layer)
+    os.replace(named, path)
+    return rec
+
+
+_HXL_FIXED = {"cvegeo": "#adm2+code", "cve_ent": "#adm1+code", "state_name": "#adm1+name",
+              "cvegeo_loc": "#loc+code", "pop_total": "#population+total", "lon": "#geo+lon", "lat": "#geo+lat"}
+
+
+def hxl_tags(columns: Sequence[str], key: Sequence[str], overrides: dict[str, str] | None = None) -> list[str]:
+    """HXL hashtags for ``columns``: the spec's overrides, else brecha's conventions, else blank.
+
+    >>> hxl_tags(["cvegeo", "name", "pop_0_5", "poverty_pct", "other"], ["cvegeo"])
+    ['#adm2+code', '#adm2+name', '#population+pop_0_5', '#indicator+poverty+pct', '']
+    """
+    overrides = overrides or {}
+    level = "adm2" if "cvegeo" in key else ("adm1" if "cve_ent" in key else None)
+    out = []
+    for c in columns:
+        tag = overrides.get(c) or _HXL_FIXED.get(c)
+        if tag is None and c == "name" and level:
+            tag = f"#{level}+name"
+        elif tag is None and c.startswith("pop_"):
+            tag = f"#population+{c}"
+        elif tag is None and c.endswith("_pct"):
+            tag = f"#indicator+{c[:-4]}+pct"
+        elif tag is None and c.endswith("_people"):
+            tag = f"#affected+{c[:-7]}"
+        out.append(tag if tag and re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*", tag) else "")
+    return out
+
+
+def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    df = _flat(pd.DataFrame(frame))
+    if _is_geo(frame):
+        geom = frame.geometry
+        df = df.drop(columns=[geom.name])
+        if len(geom) and (geom.geom_type == "Point").all():
+            df["lon"], df["lat"] = geom.x.round(6).to_numpy(), geom.y.round(6).to_numpy()
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_float_dtype(s) and s.notna().any() and (s.dropna() % 1 == 0).all():
+            df[c] = s.astype("Int64")  # counts stored as float print as 1234, not 1234.0
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            df[c] = s.map(formula_safe)
+    return df
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, key: Sequence[str] = (), hxl: bool = False,
+              tags: dict[str, str] | None = None) -> dict:
+    """UTF-8 CSV (with BOM, so Excel reads accents) for spreadsheets.
+
+    Geometry is dropped (points keep ``lon, lat``); list cells become ``a; b``;
+    text that a spreadsheet would run as a formula is prefixed with ``'``
+    (:func:`brecha._validate.formula_safe`). With ``hxl`` the second line
+    holds HXL hashtags (Humanitarian Exchange Language 1.1).
+    """
+    df = _csv_frame(frame)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([formula_safe(str(c)) for c in df.columns])
+    if hxl:
+        w.writerow(hxl_tags(list(df.columns), key, tags))
+    df.to_csv(buf, header=False, index=False, lineterminator="\n")
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    return {"rows": len(df)}
+
+
+def write_cog(raster: RasterResult, path: Path) -> dict:
+    """Cloud-optimised GeoTIFF (deflate, 512-pixel tiles, overviews)."""
+    import rasterio
+
+    arr = np.asarray(raster.array)
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    if arr.ndim != 3:
+        raise BuildError(f"a raster array must have 2 or 3 dimensions, got shape {arr.shape}")
+    bands, rows, cols = arr.shape
+    with rasterio.open(path, "w", driver="COG", height=rows, width=cols, count=bands, dtype=arr.dtype,
+                       crs=raster.crs, transform=raster.transform, nodata=raster.nodata,
+                       compress="deflate", blocksize=512) as ds:
+        ds.write(arr)
+        for i, name in enumerate(raster.band_names[:bands], start=1):
+            ds.set_band_description(i, name)
+    return {"rows": rows, "shape": [bands, rows, cols]}
+
+
+def write_html(web_map: Any, path: Path) -> dict:
+    """A standalone HTML page that works offline (:func:`brecha.maps.render_html`)."""
+    from ..maps import render_html
+
+    if not hasattr(web_map, "get_root"):
+        raise BuildError(f"a map function must return a folium.Map, got {type(web_map).__name__}")
+    path.write_text(render_html(web_map), encoding="utf-8")
+    return {"rows": None}
+
+
+#: format -> writer(result, path, spec) -> record.
+WRITERS = {
+    "parquet": lambda r, p, s: write_parquet(r, p),
+    "gpkg": lambda r, p, s: write_gpkg(r, p, layer=s.name),
+    "fgb": lambda r, p, s: write_fgb(r, p, layer=s.name),
+    "csv": lambda r, p, s: write_csv(r, p, key=s.key, hxl=s.hxl, tags=s.hxl_tags),
+    "tif": lambda r, p, s: write_cog(r, p),
+    "html": lambda r, p, s: write_html(r, p),
+}

@@ -1,0 +1,535 @@
+"""A catalogue of bad input: each case gets one clear error and loses nothing.
+
+``BAD`` is the table of files that must be refused: every case asserts the
+exception type and that the message names the file, the line (or feature)
+and the column, and says what was expected. ``TOLERATED`` is the table of
+untidy files that must be read correctly (sometimes with a warning). The CLI
+cases check exit codes: 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import Polygon, box
+
+from brecha._validate import formula_safe
+from brecha.errors import InputError, InputWarning
+from brecha.sources import (
+    check_coverage,
+    read_boundaries,
+    read_census_localities,
+    read_census_municipal,
+    read_coneval_municipal,
+    read_denue,
+    read_initiatives,
+    read_offices,
+)
+
+OFFICES = "agency,city,state,lat,lon,year_reported\n"
+INITIATIVES = "initiative,agencies,year,theme,states,municipalities\n"
+CONEVAL = "cvegeo,pob_coneval_2020,pobreza_porcentaje,pobreza_poblacion\n"
+CENSUS = "CVEGEO,POBTOT,P_0A2,P_3A5\n"
+LOCALITIES = "entidad,mun,loc,nom_loc,longitud,latitud,pobtot\n"
+DENUE = "id,codigo_act,per_ocu,cve_ent,cve_mun,latitud,longitud\n"
+DAY_CARE = "1,624411,0 a 5 personas,01,001"
+TIJUANA = "UNHCR,Tijuana,Baja California"
+
+
+def xlsx(*rows) -> Callable[[Path], None]:
+    """A writer of a one-sheet workbook."""
+
+    def write(path: Path) -> None:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(list(r))
+        wb.save(path)
+
+    return write
+
+
+def layer(codes, geoms=None, *, crs="EPSG:4326", driver="GPKG", code_col="CVEGEO") -> Callable[[Path], None]:
+    """A writer of a vector layer of municipalities (0.1-degree squares in Jalisco by default)."""
+
+    def write(path: Path) -> None:
+        g = geoms or [box(-103.5 + 0.1 * i, 20.5, -103.41 + 0.1 * i, 20.59) for i in range(len(codes))]
+        gdf = gpd.GeoDataFrame({code_col: list(codes)}, geometry=list(g), crs=crs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # pyogrio: "'crs' was not provided"
+            gdf.to_file(path, driver=driver)
+
+    return write
+
+
+def coverage_of(codes: list[str]) -> Callable[[Path], None]:
+    """Read boundaries, then require the municipalities ``codes``."""
+
+    def check(path: Path) -> None:
+        check_coverage(read_boundaries(path), codes, str(path))
+
+    return check
+
+
+@dataclass(frozen=True)
+class Bad:
+    reader: Callable[[Path], object]
+    file: str
+    content: str | bytes | Callable[[Path], None]
+    line: int | None  # 1-based line (feature number for vector files); None for the whole file
+    column: str | None
+    expected: str  # must appear in what the problem says was expected
+    encoding: str = "utf-8"
+
+
+BAD: dict[str, Bad] = {
+    # -- the shape of the file ---------------------------------------------------------
+    "empty_file": Bad(read_offices, "o.csv", "", 1, None, "a header line with the columns agency, city, state"),
+    "whitespace_only": Bad(read_offices, "o.csv", "\n \r\n\t\n", 1, None, "(the file is empty)"),
+    "header_only": Bad(read_offices, "o.csv", OFFICES, 2, None, "at least one data row"),
+    "missing_required_column": Bad(read_offices, "o.csv", f"agency,city\nUNHCR,Tijuana\n", 1, "state",
+                                   "a column named 'state'"),
+    "duplicated_header": Bad(read_offices, "o.csv", f"agency,city,state,City\n{TIJUANA},x\n", 1, "city",
+                             "unique column names (column 4 repeats column 2)"),
+    "header_not_splittable": Bad(read_offices, "o.csv", "agency:city:state\nUNHCR:Tijuana:Baja California\n", 1,
+                                 "agency", "could not be split by any of ',', ';', tab, '|'"),
+    "old_xls_workbook": Bad(read_offices, "o.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), None, None,
+                            "save the old .xls workbook as .xlsx or CSV UTF-8"),
+    "corrupt_xlsx": Bad(read_offices, "o.xlsx", b"PK\x03\x04 not really a zip", None, None,
+                        "a readable .xlsx workbook"),
+    "utf16_file": Bad(read_offices, "o.csv", f"agency,city,state\n{TIJUANA}\n".encode("utf-16"), None, None,
+                      "a text file (found NUL bytes: binary or UTF-16?)"),
+    "row_with_extra_field": Bad(read_offices, "o.csv", f"agency,city,state\n{TIJUANA}\n{TIJUANA},oops\n", 3, None,
+                                "3 fields, found 4"),
+    "unclosed_quote": Bad(read_offices, "o.csv", f'agency,city,state\n{TIJUANA}\n"UNDP,Cancún,Quintana Roo\n'
+                                                 f'{TIJUANA}\n', 3, None, "a closing quote"),
+    "data_under_a_blank_header": Bad(read_offices, "o.csv", f"agency,city,state,\n{TIJUANA},\n{TIJUANA},note\n", 1,
+                                     None, "a name in the header for column 4, which holds data (e.g. line 3)"),
+    "missing_file": Bad(read_offices, "o.csv", None, None, None, "an existing file"),
+    "missing_xlsx": Bad(read_offices, "o.xlsx", None, None, None, "an existing file"),
+    "a_folder_not_a_file": Bad(read_offices, "o.csv", Path.mkdir, None, None, "a file, not a folder"),
+    "corrupt_gzip": Bad(read_census_localities, "iter.csv.gz", b"not gzip at all", None, None, "a valid gzip file"),
+    # -- offices: places -------------------------------------------------------------
+    "unknown_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Tijuana,Narnia\n", 2, "state",
+                         "a Mexican state"),
+    "unknown_municipality": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Xyzzyville,Jalisco\n", 2, "city",
+                                "unknown place 'Xyzzyville' in Jalisco"),
+    "close_misspelling": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Guadalajaraa,Jalisco\n", 2, "city",
+                             "close names: 14039 Guadalajara, Jalisco"),
+    "ambiguous_municipality_without_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Benito Juárez,\n",
+                                                2, "city", "names 7 municipalities; add the state"),
+    "municipality_not_in_stated_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Tijuana,Yucatán\n", 2,
+                                            "city", "not a municipality of Yucatán; it is Tijuana, Baja California (02004)"),
+    # -- offices: numbers and coordinates ----------------------------------------------
+    "year_not_a_number": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,twenty\n", 2, "year_reported",
+                             "a whole number from 1990 to 2035"),
+    "year_out_of_range": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,1890\n", 2, "year_reported",
+                             "a whole number from 1990 to 2035"),
+    "year_with_decimals": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,2020.5\n", 2, "year_reported",
+                              "a whole number"),
+    "lat_lon_swapped": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},-117.02,32.53,2020\n", 2, "lat",
+                           "lat and lon in their own columns (they look swapped)"),
+    "coordinates_outside_mexico": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},40.42,-3.70,2020\n", 2, "lat",
+                                      "a point inside Mexico"),
+    "decimal_commas_in_comma_file": Bad(read_offices, "o.csv", f'{OFFICES}{TIJUANA},"32,53","-117,02",2020\n', 2,
+                                        "lat", "a number in decimal degrees with a point as decimal separator"),
+    "coordinates_as_words": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},north,west,2020\n", 2, "lat",
+                                "a number in decimal degrees"),
+    "only_one_coordinate": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},32.53,,2020\n", 2, "lon",
+                               "both lat and lon, or neither"),
+    "unknown_status": Bad(read_offices, "o.csv", f"agency,city,state,status\n{TIJUANA},maybe\n", 2, "status",
+                          "one of ['existing', 'planned'"),
+    "duplicate_offices": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,2020\nUNDP,Tijuana,Baja California,,,2020\n"
+                                                    f"{TIJUANA},,,2020\nunhcr, TIJUANA ,baja california,,,2020\n", 2,
+                             "agency+office_type+city+state+year_reported", "repeated on lines [2, 4, 5]"),
+    "huge_cell": Bad(read_offices, "o.csv", f"agency,city,state,source_quote\n{TIJUANA},{'x' * 1_000_000}\n", 2,
+                     "source_quote", "at most 5,000 characters"),
+    "blank_rows_keep_true_line_numbers": Bad(read_offices, "o.csv", f"{OFFICES}\n{TIJUANA},,,2020\n\n\n"
+                                                                    f"{TIJUANA},,,20x0\n", 6, "year_reported",
+                                             "a whole number"),
+    "xlsx_bad_year": Bad(read_offices, "o.xlsx", xlsx(["agency", "city", "state", "year_reported"],
+                                                      ["UNHCR", "Tijuana", "Baja California", 2020], [None] * 4,
+                                                      ["UNDP", "Tijuana", "Baja California", "2O21"]),
+                         4, "year_reported", "a whole number from 1990 to 2035"),
+    "xlsx_uncomputed_formula": Bad(read_offices, "o.xlsx", xlsx(["agency", "city", "state"],
+                                                                ["=CONCAT(\"UN\",\"HCR\")", "Tijuana", "Baja California"]),
+                                   2, "agency", "a formula that was never computed"),
+    "extra_column_when_strict": Bad(lambda p: read_offices(p, strict=True), "o.csv", f"agency,city,state,notes\n"
+                                                                                     f"{TIJUANA},hi\n",
+                                    None, None, "ignoring unknown column(s) ['notes']"),
+    # -- initiatives -----------------------------------------------------------------
+    "initiative_year_not_a_number": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,twenty,health,Chiapas,\n",
+                                        2, "year", "a whole number from 1990 to 2035"),
+    "initiative_year_missing": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,,health,Chiapas,\n", 2, "year",
+                                   "(the cell is empty)"),
+    "initiative_without_agency": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,,2020,health,Chiapas,\n", 2,
+                                     "agencies", "a non-empty value"),
+    "initiative_unknown_state_in_list": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,"
+                                                                       f"Chiapas; Narnia,\n", 2, "states",
+                                            "a Mexican state"),
+    "initiative_municipality_in_wrong_state": Bad(read_initiatives, "i.csv", f'{INITIATIVES}X,UNICEF,2020,health,,'
+                                                                             f'"Tapachula, Chiapas; Tijuana, Yucatán"\n',
+                                                  2, "municipalities", "not a municipality of Yucatán"),
+    "initiative_ambiguous_municipality": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,,"
+                                                                        f"Benito Juárez\n", 2, "municipalities",
+                                             "23005 Benito Juárez, Quintana Roo"),
+    "initiative_missing_column": Bad(read_initiatives, "i.csv", "initiative,agencies,year,theme,states\nX,UNICEF,2020,"
+                                                                "health,Chiapas\n", 1, "municipalities",
+                                     "a column named 'municipalities'"),
+    # -- CONEVAL ---------------------------------------------------------------------
+    "coneval_percentage_over_100": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,150,10\n", 2,
+                                       "pobreza_porcentaje", "a percentage from 0 to 100"),
+    "coneval_negative_count": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,23.7,-5\n", 2,
+                                  "pobreza_poblacion", "a count of people from 0 to 20,000,000"),
+    "coneval_text_in_number": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,n.d.,5\n", 2,
+                                  "pobreza_porcentaje", "a percentage"),
+    "coneval_duplicate_codes": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,1,1,1\n01002,1,1,1\n1001,1,1,1\n",
+                                   2, "cvegeo", "a unique value (repeated on lines [2, 4])"),
+    "coneval_bad_code": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}AGS01,1,1,1\n", 2, "cvegeo",
+                            "a 5-digit INEGI code"),
+    "coneval_no_indicator_columns": Bad(read_coneval_municipal, "c.csv", "cvegeo,notes\n01001,x\n", None,
+                                        "pobreza_porcentaje", "CONEVAL indicator columns"),
+    "coneval_no_code_columns": Bad(read_coneval_municipal, "c.csv", "nom_mun,pobreza\nAguascalientes,23.7\n", None,
+                                   "cvegeo", "a 'cvegeo' column, or 'cve_ent' and 'cve_mun' columns"),
+    "coneval_key_of_another_state": Bad(read_coneval_municipal, "c.csv",
+                                        "clave_entidad,clave_municipio,pobreza\n1,1001,23.7\n2,1002,10\n", 3,
+                                        "clave_municipio", "a municipal key of the state in column 'clave_entidad'"),
+    # -- Census ----------------------------------------------------------------------
+    "census_negative_count": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,-5,1,1\n", 2, "pobtot",
+                                 "a whole number from 0 to 20,000,000"),
+    "census_non_numeric_count": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,948990,muchos,1\n", 2, "p_0a2",
+                                    "a whole number"),
+    "census_confidential_total": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,*,1,1\n", 2, "pobtot",
+                                     "(the cell is marked as missing)"),
+    "census_duplicate_codes": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,5,1,1\n01001,6,1,1\n", 2, "cvegeo",
+                                  "repeated on lines [2, 3]"),
+    "census_missing_population_column": Bad(read_census_municipal, "k.csv", "CVEGEO,P_0A2\n01001,5\n", 1, "pobtot",
+                                            "a column named 'pobtot'"),
+    "census_iter_without_mun_column": Bad(read_census_municipal, "k.csv", "ENTIDAD,LOC,POBTOT\n01,0000,5\n", None,
+                                          "mun", "a 3-digit municipality code column 'mun'"),
+    "localities_bad_dms": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,Ags,\"102°17'W\",21.87,10\n",
+                              2, "longitud", "a longitud inside Mexico"),
+    "localities_without_coordinates": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,Ags,,,10\n", 2,
+                                          "latitud", "a latitud inside Mexico"),
+    "localities_duplicate_keys": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,A,-102.3,21.9,1\n"
+                                                                      f"01,1,1,B,-102.3,21.9,1\n", 2, "cvegeo+loc",
+                                     "repeated on lines [2, 3]"),
+    # -- DENUE -----------------------------------------------------------------------
+    "denue_without_coordinates": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},,\n", 2, "latitud",
+                                     "a latitude inside Mexico (decimal degrees) from 14.4 to 32.8 (the cell is empty)"),
+    "denue_swapped_coordinates": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},-102.3,21.9\n", 2, "longitud",
+                                     "a longitude inside Mexico"),
+    "denue_malformed_scian_code": Bad(read_denue, "d.csv", f"{DENUE}1,62441X,0 a 5 personas,01,001,21.9,-102.3\n", 2,
+                                      "codigo_act", "a 6-digit SCIAN code"),
+    "denue_unknown_care_class": Bad(read_denue, "d.csv", f"{DENUE}1,624499,0 a 5 personas,01,001,21.9,-102.3\n", 2,
+                                    "codigo_act", "a SCIAN 2018 care class"),
+    "denue_duplicate_ids": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n{DAY_CARE},21.8,-102.2\n", 2,
+                               "id", "repeated on lines [2, 3]"),
+    "denue_unknown_staff_band": Bad(read_denue, "d.csv", f"{DENUE}1,624411,muchas,01,001,21.9,-102.3\n", 2, "per_ocu",
+                                    "one of DENUE's staff bands"),
+    # -- boundaries ------------------------------------------------------------------
+    "boundaries_without_crs": Bad(read_boundaries, "b.gpkg", layer(["01001"], crs=None), None, "geometry",
+                                  "a coordinate reference system"),
+    "boundaries_with_wrong_crs_tag": Bad(read_boundaries, "b.gpkg", layer(["01001"], [box(2.3e6, 9.5e5, 2.4e6, 1e6)]),
+                                         1, "geometry", "a polygon in Mexico"),
+    "boundaries_without_codes": Bad(read_boundaries, "b.gpkg", layer(["01001"], code_col="CLAVE"), None, "cvegeo",
+                                    "a 'CVEGEO' column"),
+    "boundaries_duplicate_codes": Bad(read_boundaries, "b.gpkg", layer(["01001", "01002", "1001"]), 1, "cvegeo",
+                                      "one feature per municipality (features [1, 3])"),
+    "boundaries_bad_code": Bad(read_boundaries, "b.gpkg", layer(["01001", "Ags-2"]), 2, "cvegeo",
+                               "a 5-digit INEGI municipal code"),
+    "boundaries_points": Bad(read_boundaries, "b.gpkg", layer(["01001"], gpd.points_from_xy([-102.3], [21.9])), 1,
+                             "geometry", "a Polygon or MultiPolygon"),
+    "boundaries_feature_without_geometry": Bad(read_boundaries, "b.gpkg", layer(["01001", "01002"],
+                                                                               [box(-102.4, 21.8, -102.2, 22), None]),
+                                               2, "geometry", "a polygon (the feature has no geometry)"),
+    "boundaries_table_without_geometry": Bad(read_boundaries, "b.csv", "cvegeo,name\n01001,Aguascalientes\n", None,
+                                             "geometry", "the file has no geometry column"),
+    "boundaries_not_a_vector_file": Bad(read_boundaries, "b.geojson", "{not json", None, None,
+                                        "a vector file GDAL can read"),
+    "boundaries_missing_municipalities": Bad(coverage_of(["01001", "01002", "01003"]), "b.gpkg", layer(["01001"]),
+                                             None, "cvegeo", "this municipality to be present"),
+}
+
+
+def _write(path: Path, content) -> None:
+    if content is None:
+        return
+    if callable(content):
+        content(path)
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+@pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
+def test_bad_input_is_refused_with_a_clear_message(tmp_path, case):
+    path = tmp_path / case.file
+    _write(path, case.content)
+    with pytest.raises(InputError) as info:
+        case.reader(path)
+    err, msg = info.value, str(info.value)
+    assert isinstance(err, ValueError)  # callers that do not know brecha can catch ValueError
+    hits = [p for p in err.problems if case.expected in p.expected]
+    assert hits, f"no problem says {case.expected!r}:\n{msg}"
+    p = hits[0]
+    assert (p.file, p.row, p.column) == (str(path), case.line, case.column), msg
+    assert str(path) in msg and case.expected in msg
+    if case.line is not None:
+        assert f"line {case.line}" in msg
+    if case.column is not None:
+        assert f"column {case.column!r}" in msg
+
+
+def test_bad_input_catalogue_is_large_enough():
+    assert len(BAD) >= 30
+
+
+def test_missing_municipalities_are_all_named(tmp_path):
+    layer(["01001"])(tmp_path / "b.gpkg")
+    with pytest.raises(InputError) as info:
+        coverage_of(["01001", "01002", "01003"])(tmp_path / "b.gpkg")
+    assert [p.value for p in info.value.problems] == ["01002", "01003"]
+
+
+def test_every_problem_in_a_file_is_reported_at_once(write_csv):
+    path = write_csv("offices.csv", f"{OFFICES}UNHCR,Tijuana,Narnia,,,2020\nUNDP,Xyzzy,Jalisco,,,2020\n"
+                                    f"IOM,Tijuana,Baja California,-117.0,32.5,20x0\n")
+    with pytest.raises(InputError) as info:
+        read_offices(path)
+    problems = info.value.problems
+    assert [(p.row, p.column) for p in problems] == [(2, "state"), (3, "city"), (4, "lat"), (4, "year_reported")]
+    assert str(info.value).startswith("4 problem(s) in input:")
+
+
+def test_many_problems_are_listed_with_a_count(write_csv):
+    rows = "".join(f"UNHCR{i},Tijuana,Narnia\n" for i in range(60))
+    with pytest.raises(InputError) as info:
+        read_offices(write_csv("offices.csv", "agency,city,state\n" + rows))
+    assert len(info.value.problems) == 60
+    assert "... and 10 more" in str(info.value)
+
+
+def test_a_duplicate_is_reported_once_with_all_its_lines(write_csv):
+    path = write_csv("o.csv", f"{OFFICES}" + f"{TIJUANA},,,2020\n" * 3)
+    with pytest.raises(InputError) as info:
+        read_offices(path)
+    assert len(info.value.problems) == 1
+    assert "repeated on lines [2, 3, 4]" in str(info.value)
+
+
+# --- Untidy but readable --------------------------------------------------------------
+
+def _offices(**expect) -> Callable[[pd.DataFrame], None]:
+    def check(df: pd.DataFrame) -> None:
+        for col, want in expect.items():
+            assert list(df[col]) == want, (col, list(df[col]))
+
+    return check
+
+
+def _repaired(gdf: gpd.GeoDataFrame) -> None:
+    assert gdf.geometry.is_valid.all()
+    assert gdf.geometry.values[0].area == pytest.approx(0.02)  # both lobes of the bow tie kept (square degrees)
+
+
+def _in_4326_at(bounds: list[float]) -> Callable[[gpd.GeoDataFrame], None]:
+    def check(gdf: gpd.GeoDataFrame) -> None:
+        assert gdf.crs.to_epsg() == 4326
+        assert gdf.geometry.bounds.round(2).values.tolist() == [bounds]
+
+    return check
+
+
+@dataclass(frozen=True)
+class Tolerated:
+    reader: Callable[[Path], pd.DataFrame]
+    file: str
+    content: str | bytes | Callable[[Path], None]
+    check: Callable[[pd.DataFrame], None]
+    warns: str | None = None  # an InputWarning whose message contains this
+
+
+TOLERATED: dict[str, Tolerated] = {
+    "extra_unknown_columns": Tolerated(read_offices, "o.csv", f"agency,city,state,notes,Owner\n{TIJUANA},hi,me\n",
+                                       _offices(cvegeo=["02004"]), warns="ignoring unknown column(s) ['notes', 'owner']"),
+    "semicolon_from_spanish_excel": Tolerated(read_offices, "o.csv", "agency;city;state;lat;lon\r\n"
+                                                                     "UNHCR;Tijuana;Baja California;32,5327;-117,0189\r\n",
+                                              _offices(cvegeo=["02004"], placed=["coordinates"])),
+    "tab_delimited": Tolerated(read_offices, "o.tsv", "agency\tcity\tstate\nUNHCR\tTijuana\tBaja California\n",
+                               _offices(cvegeo=["02004"])),
+    "pipe_delimited": Tolerated(read_offices, "o.txt", "agency|city|state\nUNHCR|Tijuana|Baja California\n",
+                                _offices(cvegeo=["02004"])),
+    "latin1_accents": Tolerated(read_offices, "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode("latin-1"),
+                                _offices(city=["Mérida"], state=["Yucatán"], cvegeo=["31050"])),
+    "cp1252_quotes": Tolerated(read_offices, "o.csv", "agency,city,state,source_quote\nUNHCR,Mérida,Yucatán,“sí”\n"
+                               .encode("cp1252"), _offices(source_quote=["“sí”"])),
+    "utf8_with_bom": Tolerated(read_offices, "o.csv", "\ufeffagency,city,state\nUNHCR,Mérida,Yucatán\n",
+                               _offices(agency=["UNHCR"], city=["Mérida"])),
+    "mixed_utf8_and_latin1_lines": Tolerated(read_offices, "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode()
+                                             + "UNDP,Querétaro,Querétaro\n".encode("latin-1"),
+                                             _offices(city=["Mérida", "Querétaro"], cvegeo=["31050", "22014"])),
+    "mixed_line_endings": Tolerated(read_offices, "o.csv", b"agency,city,state\r\nUNHCR,Tijuana,Baja California\n"
+                                                           b"UNDP,Merida,Yucatan\rIOM,Tapachula,Chiapas\r\n",
+                                    _offices(office_id=["o0002", "o0003", "o0004"], cvegeo=["02004", "31050", "07089"])),
+    "blank_rows_ignored": Tolerated(read_offices, "o.csv", f"\n\nagency,city,state\n\n{TIJUANA}\n , , \n\nIOM,Tapachula,"
+                                                           f"Chiapas\n\n", _offices(office_id=["o0005", "o0008"])),
+    "trailing_empty_fields": Tolerated(read_offices, "o.csv", f"agency,city,state\n{TIJUANA},,\n",
+                                       _offices(cvegeo=["02004"])),
+    "quoted_newline_in_a_cell": Tolerated(read_offices, "o.csv", f'agency,city,state,source_quote\n{TIJUANA},"two\n'
+                                                                 f'lines"\nIOM,Tapachula,Chiapas,\n',
+                                          _offices(office_id=["o0002", "o0004"], source_quote=["two\nlines", ""])),
+    "formula_like_cells_kept_verbatim": Tolerated(read_offices, "o.csv", 'agency,city,state\n"=HYPERLINK(""http://x"")",'
+                                                                        'Tijuana,Baja California\n',
+                                                  _offices(agency_as_written=['=HYPERLINK("http://x")'])),
+    "codes_that_lost_their_zeros": Tolerated(read_census_municipal, "k.csv", "CVE_ENT,CVE_MUN,POBTOT\n1,1,10\n1.0,2.0,20\n",
+                                             _offices(cvegeo=["01001", "01002"])),
+    "coneval_semicolon_decimal_commas": Tolerated(read_coneval_municipal, "c.csv",
+                                                  "cvegeo;pobreza_porcentaje;pobreza_poblacion\n01001;23,7;218.414,0\n",
+                                                  _offices(poverty_pct=[23.7], poverty_people=[218414.0])),
+    "census_thousands_separators": Tolerated(read_census_municipal, "k.csv", 'CVEGEO,POBTOT\n01001,"948,990"\n',
+                                             _offices(pop_total=[948990.0])),
+    "denue_other_activities_dropped": Tolerated(read_denue, "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n"
+                                                                     f"2,461110,0 a 5 personas,01,001,21.9,-102.3\n",
+                                                _offices(denue_id=["1"])),
+    "boundaries_invalid_geometry_repaired": Tolerated(
+        read_boundaries, "b.gpkg",
+        layer(["01001"], [Polygon([(-102.4, 21.8), (-102.2, 22.0), (-102.2, 21.8), (-102.4, 22.0)])]),
+        _repaired, warns="repaired 1 invalid geometries with make_valid (cvegeo ['01001'])"),
+    "boundaries_other_crs_reprojected": Tolerated(
+        read_boundaries, "b.gpkg", layer(["01001"], [box(2.3e6, 1.0e6, 2.31e6, 1.01e6)], crs="EPSG:6372"),
+        _in_4326_at([-103.93, 21.0, -103.84, 21.09])),
+}
+
+
+@pytest.mark.parametrize("case", TOLERATED.values(), ids=TOLERATED.keys())
+def test_untidy_input_is_read(tmp_path, case):
+    path = tmp_path / case.file
+    _write(path, case.content)
+    if case.warns:
+        with pytest.warns(InputWarning, match=re.escape(case.warns)):
+            df = case.reader(path)
+    else:
+        df = case.reader(path)
+    case.check(df)
+
+
+def test_xlsx_reads_like_csv(tmp_path):
+    xlsx(["Agency", "City", "State", "year_reported"], ["UNHCR", "Mérida", "Yucatán", 2020.0],
+         [None, None, None, None], ["IOM", "Tapachula", "Chiapas", None])(tmp_path / "o.xlsx")
+    df = read_offices(tmp_path / "o.xlsx")
+    assert df["office_id"].tolist() == ["o0002", "o0004"]  # sheet rows, blank row skipped
+    assert df["cvegeo"].tolist() == ["31050", "07089"]
+    assert df["year_reported"].tolist()[0] == 2020
+
+
+# --- Formulas written back to spreadsheets --------------------------------------------
+
+@pytest.mark.parametrize("value,safe", [
+    ('=HYPERLINK("http://evil.example","clic")', '\'=HYPERLINK("http://evil.example","clic")'),
+    ("+52 55 1234 5678", "'+52 55 1234 5678"),
+    ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+    ("\t=1+1", "'\t=1+1"),
+    ("-99.1332", "-99.1332"),  # numbers stay numbers
+    ("+12.5", "+12.5"),
+    ("Tijuana", "Tijuana"),
+    ("", ""),
+])
+def test_formula_safe(value, safe):
+    assert formula_safe(value) == safe
+
+
+def test_csv_writer_escapes_formulas(tmp_path, write_csv):
+    from brecha.pipeline.writers import write_csv as write_layer_csv
+
+    off = read_offices(write_csv("o.csv", 'agency,city,state\n"=HYPERLINK(""http://x"",""y"")",Tijuana,'
+                                          'Baja California\n'))
+    out = tmp_path / "offices_out.csv"
+    write_layer_csv(off[["office_id", "agency_as_written", "cvegeo"]], out)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["agency_as_written"] == '\'=HYPERLINK("http://x","y")'
+    assert rows[0]["cvegeo"] == "02004"
+
+
+# --- The command line -----------------------------------------------------------------
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    from brecha.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out = capsys.readouterr()
+    return info.value.code, out.out, out.err
+
+
+@pytest.mark.parametrize("argv,code,says", [
+    (["resolve", "Benito", "Juárez"], 2, ["names 7 municipalities", "23005  Benito Juárez, Quintana Roo"]),
+    (["resolve", "Xyzzyville"], 2, ["unknown place 'Xyzzyville'"]),
+    (["resolve", "Guadalajaraa"], 2, ["14039  Guadalajara, Jalisco"]),
+    (["resolve", "Tijuana", "--state", "Narnia"], 2, ["unknown state 'Narnia'"]),
+    (["resolve", "Tijuana, Yucatán"], 2, ["not a municipality of Yucatán", "02004"]),
+    (["resolve", "99999"], 2, ["no municipality with code 99999"]),
+    (["resolve", " "], 2, ["empty place name"]),
+    (["resolve"], 2, ["Missing argument"]),
+], ids=["ambiguous", "unknown", "misspelt", "unknown_state", "wrong_state", "unknown_code", "blank", "no_argument"])
+def test_resolve_refuses_bad_places(capsys, argv, code, says):
+    got, out, err = _run(argv, capsys)
+    assert got == code
+    for s in says:
+        assert s in out + err
+
+
+def test_resolve_json_lists_candidates(capsys):
+    code, out, _ = _run(["resolve", "--json", "Benito Juárez"], capsys)
+    assert code == 2
+    answer = json.loads(out)
+    assert answer["error"] == "AmbiguousPlaceError"
+    assert {c["cvegeo"] for c in answer["candidates"]} >= {"09014", "23005", "12014"}
+
+
+def test_installed_entry_point_exit_code(tmp_path):
+    exe = Path(sys.executable).with_name("brecha")
+    proc = subprocess.run([str(exe), "resolve", "Benito Juárez"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "09014" in proc.stderr
+
+
+BAD_OFFICES = f"agency,city,state\nUNHCR,Tijuana,Narnia\nUNDP,Xyzzy,Jalisco\n"
+BAD_INITIATIVES = f"{INITIATIVES}X,UNICEF,20x0,health,Chiapas,\n"
+
+
+@pytest.mark.parametrize("option,content,line,column", [
+    ("--offices", BAD_OFFICES, 2, "state"),
+    ("--offices", "", 1, None),
+    ("--initiatives", BAD_INITIATIVES, 2, "year"),
+    ("--initiatives", "initiative,agencies\nX,UNICEF\n", 1, "year"),
+], ids=["offices_bad_rows", "offices_empty", "initiatives_bad_year", "initiatives_missing_columns"])
+def test_build_refuses_bad_agency_files(tmp_path, option, content, line, column):
+    from brecha.cli import cli
+    from brecha.cli.build import command
+
+    bad = tmp_path / "BAD.csv"
+    bad.write_text(content, encoding="utf-8")
+    layers = Path(__file__).resolve().parents[1] / "layers"
+    args = ["--dry-run", "--out", str(tmp_path / "out"), "--layers-dir", str(layers), option, str(bad)]
+    # `brecha build` once registered in the command group; the command itself until then.
+    target, args = (cli, ["build", *args]) if "build" in cli.commands else (command, args)
+    result = CliRunner().invoke(target, args)
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.output and f"line {line}" in result.output
+    if column:
+        assert f"column {column!r}" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing built

@@ -1,0 +1,285 @@
+"""Map building without a browser: payloads, classes, simplification, offline HTML, escaping, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from brecha import geography, maps
+from brecha.errors import BrechaError, InputError, PlaceError
+from brecha.maps._assets import VENDORED, read_asset
+from brecha.maps._classify import NODATA_COLOR, ZERO_COLOR, classify
+from brecha.maps._offline import inline_assets
+from brecha.maps._payload import decode_geometry, encode_geometry
+from brecha.maps._simplify import simplify_coverage, tolerance_for
+from brecha.maps.index import IndexEntry, read_entry, write_index
+from brecha.maps.reach import population_out_of_reach, reach_rings
+
+from maps_support import HOSTILE, HOSTILE_TEMPLATE, denue, hostile_inputs, initiatives, municipal_layer, offices
+
+AGS = ("01",)
+
+
+def data_block(html: str, block_id: str) -> dict:
+    m = re.search(rf'<script type="application/json" id="{block_id}">(.*?)</script>', html, re.S)
+    assert m, f"no data block {block_id}"
+    return json.loads(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def ags():
+    return municipal_layer(AGS)
+
+
+# -- payload ---------------------------------------------------------------------------------
+
+def test_geometry_roundtrip_keeps_5_decimals_holes_and_parts():
+    shell = [(-99.123456, 19.1), (-98.9, 19.1), (-98.9, 19.4), (-99.123456, 19.4)]
+    hole = [(-99.0, 19.2), (-98.95, 19.2), (-98.95, 19.25)]
+    poly = Polygon(shell, [hole])
+    multi = MultiPolygon([poly, box(-97, 18, -96.5, 18.5)])
+    for geom in (poly, multi):
+        back = decode_geometry(encode_geometry(geom))
+        assert back.geom_type == geom.geom_type
+        assert back.symmetric_difference(geom).area < 1e-5 * geom.length  # rounding shifts edges < 1e-5 degrees
+        assert np.abs(shapely.get_coordinates(back) - np.round(shapely.get_coordinates(geom), 5)).max() < 1e-9
+    assert decode_geometry(encode_geometry(poly)).interiors[0].coords[0] == (-99.0, 19.2)
+
+
+def test_degenerate_rings_are_dropped():
+    sliver = Polygon([(0, 0), (0.000001, 0), (0.000001, 0.000001)])  # collapses at 1e-5
+    assert encode_geometry(sliver) is None
+    assert encode_geometry(Polygon()) is None
+
+
+# -- classes -----------------------------------------------------------------------------------
+
+def test_classify_zero_class_nodata_and_colors():
+    c = classify([0, 0, 5, 6, 7, 100, np.nan], scheme="quantiles", k=3, palette="Blues", decimals=0, zero_class=True)
+    assert c.labels[0] == "0" and c.colors[0] == ZERO_COLOR
+    assert c.nodata == 1
+    assert sum(c.counts) == 6
+    colors = c.colors_of([0, 5, 100, None])
+    assert colors[0] == ZERO_COLOR and colors[-1] == NODATA_COLOR
+    assert colors[2] == c.colors[-1]
+
+
+def test_classify_ties_give_fewer_classes_not_duplicates():
+    c = classify([1, 1, 1, 1, 2], scheme="quantiles", k=5, decimals=0)
+    assert len(set(c.bins)) == len(c.bins) <= 2
+    assert c.k == len(c.bins)
+
+
+def test_classify_reports_scheme_and_k_together():
+    with pytest.raises(InputError) as err:
+        classify([1, 2, 3], scheme="nonsense", k=12)
+    cols = {p.column for p in err.value.problems}
+    assert cols == {"scheme", "k"}
+
+
+# -- simplification ----------------------------------------------------------------------------
+
+def test_coverage_simplify_keeps_the_coverage(ags):
+    simple = simplify_coverage(ags, 0.01)
+    assert shapely.get_num_coordinates(simple.geometry.values).sum() < shapely.get_num_coordinates(ags.geometry.values).sum()
+    # no gaps or overlaps were created between neighbours
+    assert bool(shapely.coverage_is_valid(simple.geometry.values))
+    assert abs(simple.union_all().area - ags.union_all().area) / ags.union_all().area < 0.01
+
+
+def test_tolerance_follows_zoom():
+    national = tolerance_for((-117.1, 14.5, -86.7, 32.7))
+    state = tolerance_for((-102.9, 21.6, -101.8, 22.5))
+    assert national > 4 * state > 0
+
+
+# -- offline HTML ------------------------------------------------------------------------------
+
+def test_saved_map_is_standalone(tmp_path, ags):
+    m = maps.gap_map(ags, state="Aguascalientes", top_n=5)
+    path = maps.save_map(m, tmp_path / "gap.html")
+    html = path.read_text(encoding="utf-8")
+    assert re.search(r"<script\b[^>]*\bsrc=", html) is None
+    assert re.search(r"<link\b[^>]*\bhref=", html) is None
+    for cdn in ("cdn.jsdelivr", "code.jquery", "cdnjs", "bootstrapcdn", "unpkg"):
+        assert cdn not in html
+    assert "Leaflet 1.9.4" in html or '"1.9.4"' in html
+    assert "sourceMappingURL" not in html
+    assert '<html lang="es">' in html and "<title>" in html
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left no temporary file
+
+
+def test_inline_assets_refuses_network_resources():
+    page = '<html><head><script src="https://cdn.example.org/leaflet.js"></script></head></html>'
+    with pytest.raises(BrechaError, match="network"):
+        inline_assets(page)
+    with pytest.raises(FileNotFoundError):
+        inline_assets('<html><script src="brecha-asset:../../../etc/passwd"></script></html>')
+
+
+def test_vendored_assets_are_pinned():
+    assert VENDORED == {"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3", "leaflet.fullscreen": "3.0.2"}
+    assert '"1.9.4"' in read_asset("leaflet/leaflet.js")
+    css = read_asset("leaflet/leaflet.css")
+    assert "url(images/" not in css and "data:image/png;base64," in css
+    readme = (maps._assets.ASSET_DIR / "README.md").read_text()
+    for pkg, version in VENDORED.items():
+        assert f"{pkg}@{version}" in readme
+
+
+def test_national_choropleth_is_under_3_mb(tmp_path):
+    """Real data end to end: the national municipal choropleth with every control."""
+    path = maps.save_map(maps.gap_map(municipal_layer()), tmp_path / "gap.html")
+    size = path.stat().st_size
+    assert size < 3_000_000, f"{size / 1e6:.2f} MB"
+    block = data_block(path.read_text(encoding="utf-8"), "brecha-muni")
+    assert len(block["rows"]) == 2469 and all(g is not None for g in block["geoms"])
+
+
+# -- safety ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["presence", "reach", "care", "gap"])
+def test_hostile_text_never_reaches_markup(tmp_path, name):
+    munis, off, ini, den = hostile_inputs()
+    m = {"presence": lambda: maps.presence_map(munis, off, ini),
+         "reach": lambda: maps.reach_map(munis, off),
+         "care": lambda: maps.care_map(munis, den),
+         "gap": lambda: maps.gap_map(munis, top_n=3)}[name]()
+    html = maps.render_html(m)
+    assert HOSTILE not in html and "<img src=x" not in html
+    assert "<script>window.__xss" not in html
+    if name != "care":  # the care map shows no agency text
+        assert "{\\u007b 7*7 }}\\u003cscript\\u003ewindow.__xss=2" in html  # kept, not evaluated
+    assert "49\\u003cscript" not in html
+    block = data_block(html, "brecha-muni")
+    names = [r[block["fields"].index("name")] for r in block["rows"]]
+    assert HOSTILE in names  # kept as data, shown as text by the runtime
+
+
+def test_template_syntax_in_input_stays_literal(ags):
+    munis = ags.copy()
+    munis.loc[0, "gap_drivers"] = HOSTILE_TEMPLATE
+    html = maps.render_html(maps.gap_map(munis, top_n=2))
+    block = data_block(html, "brecha-muni")
+    drivers = [r[block["fields"].index("gap_drivers")] for r in block["rows"]]
+    assert HOSTILE_TEMPLATE in drivers
+
+
+# -- inputs, languages and the state view ------------------------------------------------------
+
+def test_every_input_problem_is_reported_at_once(ags):
+    bad = ags.drop(columns=["nearest_office_km", "poverty_pct"])
+    off = offices().drop(columns=["source_quote"])
+    with pytest.raises(InputError) as err:
+        maps.reach_map(bad, off, radius_km=-5, scheme="nope", lang="fr")
+    cols = {str(p.column) for p in err.value.problems}
+    assert cols == {"nearest_office_km", "poverty_pct", "source_quote", "radius_km", "scheme", "lang"}
+
+
+def test_unknown_state_is_a_place_error(ags):
+    with pytest.raises(PlaceError):
+        maps.gap_map(ags, state="Atlantis")
+
+
+def test_state_view_any_spelling_keeps_only_that_state():
+    munis = municipal_layer(("07", "30"))
+    html = maps.render_html(maps.gap_map(munis, state="chis", top_n=5))
+    block = data_block(html, "brecha-muni")
+    codes = [r[0] for r in block["rows"]]
+    assert len(codes) == 124 and all(c.startswith("07") for c in codes)
+    meta = data_block(html, "brecha-meta")
+    assert meta["title"].endswith("Chiapas")
+
+
+def test_english_labels(ags):
+    en = maps.render_html(maps.presence_map(ags, offices(), initiatives(), lang="en", tiles=False))
+    es = maps.render_html(maps.presence_map(ags, offices(), initiatives(), tiles=False))
+    assert "Initiatives per municipality" in en and "Iniciativas por municipio" not in en
+    assert "Iniciativas por municipio" in es
+    assert '<html lang="en">' in en and "Source: INEGI" in en
+    assert "Fuente: INEGI, Marco Geoestadístico y Censo de Población y Vivienda 2020" in es
+
+
+def test_tiles_are_optional(ags):
+    assert "basemaps.cartocdn.com" in maps.render_html(maps.gap_map(ags, top_n=1))
+    assert "basemaps.cartocdn.com" not in maps.render_html(maps.gap_map(ags, top_n=1, tiles=False))
+
+
+def test_presence_counts_match_the_long_table(ags):
+    ini = initiatives()
+    html = maps.render_html(maps.presence_map(ags, offices(), ini, tiles=False))
+    block = data_block(html, "brecha-state")
+    row = dict(zip(block["fields"], next(r for r in block["rows"] if r[0] == "01")))
+    want = ini[(ini.cve_ent == "01") & (ini.level != "national")]["initiative_id"].nunique()
+    assert row["initiatives"] == want > 0
+
+
+# -- reach -------------------------------------------------------------------------------------
+
+def test_reach_rings_are_true_distance_circles():
+    off = gpd.GeoDataFrame({"city": ["Tijuana", "Mérida"], "agency": ["A", "B"]},
+                           geometry=[Point(-117.0189, 32.5325), Point(-89.6237, 20.9674)], crs=4326)
+    rings = reach_rings(off, 50.0)
+    geod = Geod(ellps="WGS84")
+    for (_, ring), centre in zip(rings.iterrows(), off.geometry):
+        xy = shapely.get_coordinates(ring.geometry.exterior)
+        _, _, d = geod.inv(np.full(len(xy), centre.x), np.full(len(xy), centre.y), xy[:, 0], xy[:, 1])
+        assert np.allclose(d / 1000.0, 50.0, rtol=0.01), (d.min(), d.max())
+
+
+def test_population_out_of_reach_counts_far_localities():
+    off = gpd.GeoDataFrame({"agency": ["A"]}, geometry=[Point(-99.13, 19.43)], crs=4326)
+    locs = gpd.GeoDataFrame({"pop_total": [100, 10, 1]},
+                            geometry=[Point(-99.13, 19.43), Point(-99.13, 19.83), Point(-99.13, 20.43)], crs=4326)
+    out, total, method = population_out_of_reach(off, 50.0, localities=locs)
+    assert (out, total, method) == (1.0, 111.0, "localities")  # 44 km in reach, 111 km out
+
+
+# -- index and CLI -----------------------------------------------------------------------------
+
+def test_index_links_maps_with_previews(tmp_path, ags):
+    maps.save_map(maps.gap_map(ags, top_n=3), tmp_path / "gap.html")
+    maps.save_map(maps.care_map(ags, denue()), tmp_path / "care.html")
+    (tmp_path / "notes.html").write_text("<html>not a map</html>")
+    path = write_index(tmp_path)
+    html = path.read_text(encoding="utf-8")
+    assert 'href="care.html"' in html and 'href="gap.html"' in html and "notes.html" not in html
+    assert html.count("<svg") == 2
+    assert read_entry(tmp_path / "gap.html").title.startswith("Brecha")
+
+
+def test_index_escapes_and_drops_unsafe_previews(tmp_path):
+    entries = [IndexEntry("a.html", HOSTILE, "x", '<svg onload="alert(1)"></svg>'),
+               IndexEntry("b.html", "ok", "y", '<svg><script>alert(1)</script></svg>')]
+    html = write_index(tmp_path, entries).read_text(encoding="utf-8")
+    assert HOSTILE not in html and "&lt;img src=x" in html
+    assert "onload" not in html and "<script" not in html
+
+
+def test_cli_renders_a_state_map(tmp_path, ags):
+    from brecha.cli.map import command
+
+    layer = tmp_path / "municipalities.parquet"
+    ags.to_parquet(layer)
+    out = tmp_path / "maps"
+    res = CliRunner().invoke(command, ["gap", "--state", "Aguascalientes", "--lang", "en", "--layer", str(layer),
+                                       "--out", str(out), "--no-tiles"])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert (out / "gap-aguascalientes-en.html").is_file() and (out / "index.html").is_file()
+
+
+def test_cli_explains_a_missing_layer(tmp_path):
+    from brecha.cli.map import command
+
+    res = CliRunner().invoke(command, ["gap", "--layer", str(tmp_path / "none.parquet")])
+    assert isinstance(res.exception, InputError)
+    assert "brecha build" in str(res.exception)

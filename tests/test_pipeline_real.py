@@ -1,0 +1,102 @@
+"""End-to-end builds of the cheap real layers on the embedded data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from brecha.pipeline import build
+from brecha.settings import DATA_DIR
+
+from test_pipeline_support import CODE, REPO, assert_consistent
+
+TABLES = ("municipalities", "states")
+
+
+@pytest.fixture
+def tables_only(tmp_path):
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    for n in TABLES:
+        shutil.copyfile(REPO / "layers" / f"{n}.toml", folder / f"{n}.toml")
+    return folder
+
+
+def _build(out, layers, **kw):
+    events = []
+    res = build(out, layers_dir=layers, code=CODE, store=False, on_event=events.append, **kw)
+    return res, {e["layer"]: e.get("reason") for e in events if e["event"] == "layer"}
+
+
+def test_same_inputs_give_byte_identical_layers(tmp_path, tables_only):
+    for name in ("a", "b"):
+        assert _build(tmp_path / name, tables_only)[0].exit_code == 0
+    for rel in ["layers/municipalities.parquet", "layers/states.parquet", "layers/municipalities.csv",
+                "layers/states.csv"]:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    meta = pq.ParquetFile(tmp_path / "a/layers/municipalities.parquet")
+    geo = json.loads(meta.schema_arrow.metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["columns"]["geometry"]["crs"]["id"]["code"] == 4326
+    assert sorted(geo["columns"]["geometry"]["geometry_types"]) in (["MultiPolygon"], ["MultiPolygon", "Polygon"])
+
+
+def test_real_layers_hold_the_census_and_coneval_figures(tmp_path, tables_only):
+    res, _ = _build(tmp_path / "out", tables_only)
+    assert res.exit_code == 0
+    muni = gpd.read_parquet(tmp_path / "out/layers/municipalities.parquet")
+    states = gpd.read_parquet(tmp_path / "out/layers/states.parquet")
+    assert len(muni) == 2469 and muni["cvegeo"].is_monotonic_increasing and muni.crs.to_epsg() == 4326
+    assert muni["poverty_pct"].isna().sum() == 3
+    assert states["pop_total"].sum() == 126_014_024 and states["municipalities"].sum() == 2469
+    chiapas = states.set_index("cve_ent").loc["07"]
+    assert 70 < chiapas["poverty_pct"] < 80  # CONEVAL 2020: 75.5 % (official state figure)
+    csv = pd.read_csv(tmp_path / "out/layers/municipalities.csv", dtype=str, skiprows=[1])
+    assert csv.loc[0, "cvegeo"] == "01001" and csv.loc[0, "pop_total"] == "948990"
+    assert_consistent(tmp_path / "out")
+
+
+def test_skip_then_rebuild_after_one_input_changes(tmp_path, tables_only):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    out = tmp_path / "out"
+    assert _build(out, tables_only, data_dir=data)[0].built == ["municipalities", "states"]
+    res, reasons = _build(out, tables_only, data_dir=data)
+    assert res.built == [] and res.skipped == ["municipalities", "states"]
+    census = pd.read_parquet(data / "census_municipal.parquet")
+    census.loc[census.cvegeo == "01001", "pop_total"] += 1
+    census.to_parquet(data / "census_municipal.parquet", index=False)
+    res, reasons = _build(out, tables_only, data_dir=data)
+    assert res.built == ["municipalities", "states"]
+    assert reasons == {"municipalities": "input source:census_municipal changed",
+                       "states": "input layer:municipalities changed"}
+    assert gpd.read_parquet(out / "layers/states.parquet")["pop_total"].sum() == 126_014_025
+
+
+def test_store_holds_every_source_keyed_and_is_built_once(tmp_path, tables_only):
+    out = tmp_path / "out"
+    events = []
+    res = build(out, layers_dir=tables_only, layers=["municipalities"], code=CODE, on_event=events.append)
+    assert res.exit_code == 0
+    assert [e["status"] for e in events if e["event"] == "store"] == ["building", "built"]
+    con = duckdb.connect(str(out / "brecha.duckdb"), read_only=True)
+    try:
+        tables = dict(con.execute("SELECT table_name, estimated_size FROM duckdb_tables()").fetchall())
+        assert {"municipalities", "states", "census_municipal", "coneval_municipal", "localities", "denue_care",
+                "offices", "initiatives", "initiative_places", "_sources"} <= set(tables)
+        assert con.execute("SELECT count(*), min(cvegeo) FROM municipalities").fetchone() == (2469, "01001")
+        assert con.execute("SELECT typeof(geometry) FROM localities LIMIT 1").fetchone()[0] == "GEOMETRY"
+        shas = dict(con.execute('SELECT "table", sha256 FROM _sources').fetchall())
+    finally:
+        con.close()
+    man = assert_consistent(out)
+    assert shas["census_municipal"] == man["store"]["inputs"]["census_municipal"]["sha256"]
+    events.clear()
+    build(out, layers_dir=tables_only, layers=["municipalities"], code=CODE, on_event=events.append)
+    assert [e["status"] for e in events if e["event"] == "store"] == ["skipped"]
+    assert not list(out.glob(".*.tmp*"))

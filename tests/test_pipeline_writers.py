@@ -1,0 +1,112 @@
+"""Writers: deterministic GeoParquet 1.1, CSV with HXL and formula neutralising, GPKG/FGB, COG."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.parquet as pq
+import pytest
+import rasterio
+from affine import Affine
+from shapely.geometry import Point
+
+from brecha.errors import BuildError
+from brecha.pipeline.writers import (RasterResult, prepare_table, write_cog, write_csv, write_fgb, write_gpkg,
+                                     write_parquet)
+
+
+@pytest.fixture
+def points():
+    return gpd.GeoDataFrame(
+        {"cvegeo": ["02001", "01001", "01002"], "name": ["=cmd|' /C calc'!A0", "Aguascalientes", "-3.5"],
+         "pop_total": [10.0, 20.0, np.nan], "places": [["a", "b"], [], ["c"]]},
+        geometry=[Point(-99.1, 19.4), Point(-102.3, 21.9), Point(-102.1, 22.2)], crs="EPSG:4326")
+
+
+def test_prepare_table_sorts_by_key_and_moves_to_storage_crs(points):
+    out = prepare_table(points.to_crs("EPSG:6372"), ["cvegeo"])
+    assert list(out["cvegeo"]) == ["01001", "01002", "02001"]
+    assert out.crs.to_epsg() == 4326 and list(out.index) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("frame, match", [
+    (pd.DataFrame({"cvegeo": ["1", "1"]}), "repeats"),
+    (pd.DataFrame({"cvegeo": ["1", None]}), "empty"),
+    (pd.DataFrame({"code": ["1"]}), "not in the result"),
+    ([1, 2], "DataFrame"),
+])
+def test_prepare_table_rejects_bad_keys(frame, match):
+    with pytest.raises(BuildError, match=match):
+        prepare_table(frame, ["cvegeo"])
+
+
+def test_geoparquet_is_1_1_and_byte_identical_when_rewritten(points, tmp_path):
+    frame = prepare_table(points, ["cvegeo"])
+    write_parquet(frame, tmp_path / "a.parquet")
+    write_parquet(prepare_table(points.iloc[::-1], ["cvegeo"]), tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    f = pq.ParquetFile(tmp_path / "a.parquet")
+    geo = json.loads(f.schema_arrow.metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
+    assert geo["columns"]["geometry"]["encoding"] == "WKB"
+    assert geo["columns"]["geometry"]["geometry_types"] == ["Point"]
+    assert f.metadata.created_by == f"parquet-cpp-arrow version {pyarrow.__version__}"
+    assert set(f.schema_arrow.metadata) == {b"geo", b"pandas"}
+    assert f.metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_plain_tables_are_plain_parquet(tmp_path):
+    write_parquet(pd.DataFrame({"cvegeo": ["01001"], "n": [1]}), tmp_path / "t.parquet")
+    assert b"geo" not in pq.read_schema(tmp_path / "t.parquet").metadata
+
+
+def test_csv_has_hxl_row_neutralised_formulas_and_point_coordinates(points, tmp_path):
+    frame = prepare_table(points, ["cvegeo"])
+    write_csv(frame, tmp_path / "p.csv", key=["cvegeo"], hxl=True, tags={"places": "#loc+list"})
+    raw = (tmp_path / "p.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "cvegeo,name,pop_total,places,lon,lat"
+    assert lines[1] == "#adm2+code,#adm2+name,#population+total,#loc+list,#geo+lon,#geo+lat"
+    df = pd.read_csv(tmp_path / "p.csv", dtype=str, skiprows=[1], keep_default_na=False)
+    row = df.set_index("cvegeo").loc["02001"]
+    assert row["name"].startswith("'=cmd")  # a formula is shown as text
+    assert df.set_index("cvegeo").loc["01002", "name"] == "-3.5"  # a number stays a number
+    assert row["pop_total"] == "10" and row["lon"] == "-99.1"
+    assert df.set_index("cvegeo").loc["01001", "places"] == "" and row["places"] == "a; b"
+
+
+def test_csv_without_hxl_has_no_tag_row(points, tmp_path):
+    write_csv(prepare_table(points, ["cvegeo"]), tmp_path / "p.csv")
+    assert len((tmp_path / "p.csv").read_text(encoding="utf-8-sig").splitlines()) == 4
+
+
+@pytest.mark.parametrize("writer", [write_gpkg, write_fgb])
+def test_ogr_formats_read_back_with_list_cells_as_text(writer, points, tmp_path):
+    tmp = tmp_path / ".out.abc.tmp"  # the build writes to temporary names like this one
+    writer(prepare_table(points, ["cvegeo"]), tmp, layer="pts")
+    path = tmp.rename(tmp_path / ("out.gpkg" if writer is write_gpkg else "out.fgb"))
+    back = gpd.read_file(path)
+    assert len(back) == 3 and back.crs.to_epsg() == 4326
+    assert sorted(back["places"].fillna("")) == ["", "a; b", "c"]
+
+
+def test_ogr_formats_need_geometry(tmp_path):
+    with pytest.raises(BuildError, match="geometry"):
+        write_gpkg(pd.DataFrame({"a": [1]}), tmp_path / "x.gpkg")
+
+
+def test_cog_is_tiled_with_overviews_and_band_names(tmp_path):
+    arr = np.random.default_rng(0).random((1200, 900)).astype("float32")
+    rec = write_cog(RasterResult(arr, Affine(1000, 0, 2.0e6, 0, -1000, 1.5e6), "EPSG:6372", -1.0, ("demand",)),
+                    tmp_path / "r.tif")
+    assert rec["shape"] == [1, 1200, 900]
+    with rasterio.open(tmp_path / "r.tif") as ds:
+        assert ds.crs.to_epsg() == 6372 and ds.nodata == -1.0 and ds.descriptions == ("demand",)
+        assert ds.profile["tiled"] and ds.profile["blockxsize"] == 512 and ds.overviews(1)
+        assert ds.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        np.testing.assert_array_equal(ds.read(1), arr)
