@@ -15,7 +15,7 @@ import click
 from ..errors import BrechaError
 
 # One module per subcommand, each exposing ``command``.
-_COMMANDS = ["resolve", "sources"]
+_COMMANDS = ["resolve", "sources", "layers", "build", "map"]
 
 EXIT_HELP = "Exit codes: 0 ok; 1 a layer failed; 2 bad input."
 

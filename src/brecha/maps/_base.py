@@ -123,7 +123,8 @@ def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtit
                    font_size="13px")
     # Leaflet only learns a max zoom from tile layers; marker clustering needs one without tiles too.
     m.options.update(max_zoom=18, min_zoom=3)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # Leave room for the legends stacked on the right.
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(40, 10), padding_bottom_right=(200, 10))
     cfg = {"locale": "es-MX" if lang == "es" else "en-US", "nodata": t(lang, "nodata")}
     m.add_child(RuntimeCall("init", script_json(cfg)))
     if tiles:

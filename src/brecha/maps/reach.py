@@ -115,7 +115,8 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     radius_txt = f"{radius_km:g}"
 
     rings = reach_rings(offices, radius_km)
-    pts, unplaced = office_points(offices, None, lang)
+    pts, _ = office_points(offices, None, lang)
+    unplaced = office_points(offices, ent, lang)[1]
     if ent is not None:
         # Offices across the state line still serve it: keep those within reach of it.
         area = gpd.GeoSeries([munis.union_all()], crs=STORAGE_CRS).to_crs(ANALYSIS_CRS).iloc[0]

@@ -169,3 +169,5 @@ def _choropleth(inputs, *, style: dict, lang: str = "es"):
 # Still to come: presence.*, reach.*, care.*, poverty.*, gap.*, siting.*,
 # rasters.* (kind="raster", returning a RasterResult), coverage.*, and
 # maps.* (kind="map", returning a folium.Map) to replace maps.choropleth.
+
+from . import _analysis  # noqa: E402,F401  (registers the analysis adapters)
