@@ -144,21 +144,15 @@ def test_wrong_state_names_the_right_one():
     assert [c["cvegeo"] for c in info.value.candidates] == ["02004"]
 
 
-@pytest.mark.xfail(strict=True, reason="places.py: with a state given, a municipality name of another state falls "
-                                       "through to a 4-person locality 'Tijuana' of Encarnación de Díaz (14035)")
 def test_wrong_state_is_not_rescued_by_a_hamlet_of_the_same_name():
     with pytest.raises(PlaceError):
         resolve("Tijuana", state="Jalisco")
 
 
-@pytest.mark.xfail(strict=True, reason="places.py: STATE_ALIASES key 'edo mex' is never matched, because normalize() "
-                                       "expands 'edo' to 'estado'; alias keys need normalising too")
 def test_edo_mex_abbreviation():
     assert resolve("Edo. Méx.").cve_ent == "15"
 
 
-@pytest.mark.xfail(strict=True, reason="places.py: the 5-digit code branch runs before the level check, so "
-                                       "level='state' returns a municipality for '01001'")
 def test_level_state_refuses_municipal_codes():
     with pytest.raises(UnknownPlaceError):
         resolve("01001", level="state")

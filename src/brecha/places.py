@@ -61,6 +61,7 @@ CITY_ALIASES = {
     "heroica ciudad juarez": "08037",
     "ciudad obregon": "26018",
     "ciudad de mexico": "09015",  # seat of the federal powers, for offices placed "in Mexico City"
+    "mexico city": "09015",
 }
 
 _HONORIFIC = re.compile(r"^(heroica ciudad de |heroica villa de |heroica villa |heroica ciudad |heroica |ciudad de |villa de )")
@@ -124,7 +125,9 @@ class Gazetteer:
             for col in ("name", "short_name", "abbr", "abbr_code"):
                 if isinstance(row.get(col), str):
                     self._state_key[normalize(row[col])] = ent
-        self._state_key.update(STATE_ALIASES)
+        # Alias keys go through the same normalisation as queries ("edo mex" -> "estado mex").
+        self._state_key.update({normalize(k): v for k, v in STATE_ALIASES.items()})
+        self._city = {normalize(k): v for k, v in CITY_ALIASES.items()}
         self._muni = self._index(self.munis["name"])
         self._muni_short: dict[str, set[str]] = {}
         for code, name in self.munis["name"].items():
@@ -220,6 +223,8 @@ class Gazetteer:
                 raise UnknownPlaceError(state, f"unknown state {state!r}", self._state_suggestions(state))
         key = normalize(raw)
         if re.fullmatch(r"\d{5}", key):
+            if level == "state":
+                raise UnknownPlaceError(query, f"{key} is a municipal code; a state code has 2 digits ({key[:2]})")
             if key in self.munis.index:
                 return self._muni_place(key, query, "code")
             raise UnknownPlaceError(query, f"no municipality with code {key} in the 2020 frame")
@@ -266,7 +271,7 @@ class Gazetteer:
                 hit = pick(table.get(k, set()), how)
                 if hit:
                     return hit
-        alias = CITY_ALIASES.get(key)
+        alias = self._city.get(key)
         if alias and (ent is None or alias.startswith(ent)):
             return self._muni_place(alias, query, "city_alias")
         hit = self._locality(key, query, ent)
@@ -282,6 +287,9 @@ class Gazetteer:
         if ent is not None:
             loc = loc[loc["cvegeo"].str.startswith(ent)]
         if loc.empty:
+            return None
+        if ent is not None and key in self._muni and (loc["pop_total"] < URBAN_LOCALITY_POP).all():
+            # "Tijuana, Jalisco": a hamlet sharing a city's name is not what the report means.
             return None
         munis = set(loc["cvegeo"])
         how = "locality"
