@@ -7,14 +7,13 @@ import re
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from brecha import geography, maps
+from brecha import maps
 from brecha.errors import BrechaError, InputError, PlaceError
 from brecha.maps._assets import VENDORED, read_asset
 from brecha.maps._classify import NODATA_COLOR, ZERO_COLOR, classify

@@ -74,7 +74,7 @@ def test_skip_then_rebuild_after_one_input_changes(tmp_path, tables_only):
     res, reasons = _build(out, tables_only, data_dir=data)
     assert res.built == ["municipalities", "states"]
     assert reasons == {"municipalities": "input source:census_municipal changed",
-                       "states": "input layer:municipalities changed"}
+                       "states": "input source:census_municipal changed"}
     assert gpd.read_parquet(out / "layers/states.parquet")["pop_total"].sum() == 126_014_025
 
 

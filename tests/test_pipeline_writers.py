@@ -110,3 +110,17 @@ def test_cog_is_tiled_with_overviews_and_band_names(tmp_path):
         assert ds.profile["tiled"] and ds.profile["blockxsize"] == 512 and ds.overviews(1)
         assert ds.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
         np.testing.assert_array_equal(ds.read(1), arr)
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    """mkstemp makes 0600 files; outputs must be readable by the group and others like any file (umask 022)."""
+    import os
+
+    from brecha._io import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        p = atomic_write(tmp_path / "x.csv", "a\n1\n")
+    finally:
+        os.umask(old)
+    assert oct(p.stat().st_mode & 0o777) == oct(0o644)

@@ -46,7 +46,7 @@ def _render(name: str, munis, *, state, lang, tiles, scheme, k, radius_km, top_n
               help="Offices file instead of the embedded one.")
 @click.option("--initiatives", "initiatives_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Initiatives file instead of the embedded one.")
-@click.option("--radius-km", type=float, default=50.0, show_default=True, help="Reach radius of an office (reach map).")
+@click.option("--radius-km", type=float, default=100.0, show_default=True, help="Reach radius of an office (reach map).")
 @click.option("--scheme", default="quantiles", show_default=True, help="mapclassify scheme for the choropleths.")
 @click.option("--k", type=int, default=5, show_default=True, help="Number of classes (2 to 9).")
 @click.option("--top-n", type=int, default=20, show_default=True, help="Municipalities listed on the gap map.")

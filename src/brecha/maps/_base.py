@@ -51,7 +51,7 @@ def check_frame(df, what: str, columns: Sequence[str], *, geometry: str | None =
     out = [Problem(what, None, c, None, f"a column named {c!r} (found {list(df.columns)[:15]})")
            for c in columns if c not in df.columns]
     if geometry is not None:
-        if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+        if not isinstance(df, gpd.GeoDataFrame) or df.active_geometry_name not in df.columns:
             out.append(Problem(what, None, "geometry", None, f"a GeoDataFrame of {geometry}s"))
         elif df.crs is None:
             out.append(Problem(what, None, "geometry", None, "a coordinate reference system (set one, e.g. EPSG:4326)"))
@@ -115,8 +115,12 @@ def prepare_polygons(municipalities: gpd.GeoDataFrame, place: Place | None) -> t
     return out, tol
 
 
-def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtitle: str) -> folium.Map:
-    """An offline map framed on ``gdf``, with the runtime configured, a title and optional basemap."""
+def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtitle: str,
+            left_px: int = 40) -> folium.Map:
+    """An offline map framed on ``gdf``, with the runtime configured, a title and optional basemap.
+
+    ``left_px`` keeps that many pixels on the left free of data (a side panel).
+    """
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=fit_zoom((minx, miny, maxx, maxy)),
                    tiles=None, prefer_canvas=True, control_scale=False, zoom_snap=0.25, zoom_delta=0.5,
@@ -124,7 +128,8 @@ def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtit
     # Leaflet only learns a max zoom from tile layers; marker clustering needs one without tiles too.
     m.options.update(max_zoom=18, min_zoom=3)
     # Leave room for the legends stacked on the right.
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(40, 10), padding_bottom_right=(200, 10))
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(left_px, 10),
+                 padding_bottom_right=(200, 10))
     cfg = {"locale": "es-MX" if lang == "es" else "en-US", "nodata": t(lang, "nodata")}
     m.add_child(RuntimeCall("init", script_json(cfg)))
     if tiles:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import folium
@@ -65,15 +66,18 @@ class ClusterAssets(JSCSSMixin, MacroElement):
         self._name = "ClusterAssets"
 
 
+@dataclass(frozen=True)
 class MapInfo:
-    """What the index page shows for a map: title, one-line summary, preview."""
+    """What the index page shows for a map: title, one-line summary, preview (inline SVG)."""
 
-    def __init__(self, name: str, title: str, summary: str, lang: str, preview_svg: str = ""):
-        self.name, self.title, self.summary, self.lang, self.preview_svg = name, title, summary, lang, preview_svg
+    name: str
+    title: str
+    summary: str
+    lang: str
+    preview_svg: str = ""
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "summary": self.summary, "lang": self.lang,
-                "preview_svg": self.preview_svg}
+        return asdict(self)
 
 
 def inline_assets(html: str) -> str:

@@ -79,7 +79,7 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
 
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_gap")
-    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
+    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=280 if top_n else 40)
     keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
     muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers"))
     levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}

@@ -59,6 +59,43 @@ def _initiative_counts(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series, int]:
     return (muni.set_index("cvegeo")["n"], state.set_index("cve_ent")["n"], int(national["n"].iloc[0]))
 
 
+def _add_state_layer(m: folium.Map, munis: gpd.GeoDataFrame, state_n: pd.Series, offices: pd.DataFrame | None, *,
+                     notes: list[str], lang: str, scheme: str, k: int):
+    """States dissolved from the simplified municipalities, with their initiative and office counts."""
+    states = dissolve_coverage(munis, "cve_ent")
+    states["name"] = states["cve_ent"].map(munis.drop_duplicates("cve_ent").set_index("cve_ent")["state_name"])
+    states["initiatives"] = states["cve_ent"].map(state_n).fillna(0).astype(int)
+    if offices is not None:  # offices placed only at state level count here too
+        ent = offices["cve_ent"] if "cve_ent" in offices else offices["cvegeo"].astype(str).str[:2]
+        states["offices"] = states["cve_ent"].map(ent.value_counts()).fillna(0).astype(int)
+    else:
+        states["offices"] = states["cve_ent"].map(munis.groupby("cve_ent")["offices"].sum()).fillna(0).astype(int)
+    state_id = add_polygon_data(m, states, "brecha-state", ["initiatives", "offices"], lang, key="cve_ent",
+                                text=("name",))
+    layer, _ = add_choropleth(
+        m, data_id=state_id, values=states["initiatives"], fld=field(lang, "initiatives"),
+        name=t(lang, "layer_init_state"), lang=lang, palette="YlGnBu", scheme=scheme, k=k,
+        tooltip=tooltip_spec(lang, ["initiatives", "offices"], emphasis="initiatives", sub=None),
+        show=False, zero_class=True, notes=notes, key="cve_ent")
+    return state_id, layer
+
+
+def _filter_control(m: folium.Map, rows: pd.DataFrame, pts: pd.DataFrame | None, muni_id: str, state_id: str | None,
+                    choros: list, office_layer, lang: str) -> RuntimeCall:
+    """The agency / theme / year selector; it recounts in the page from the embedded long table."""
+    init_id = add_data(m, "brecha-initiatives", block(
+        rows, {c: None for c in rows.columns}, dict_fields=["i", "agency", "theme", "year", "level", "cve_ent"]))
+    agencies = set(rows["agency"].dropna()) | (set(pts["agency"].dropna()) if pts is not None else set())
+    labels = {key: t(lang, label) for key, label in (
+        ("title", "filter"), ("agency", "agency"), ("theme", "theme"), ("year", "year"), ("all", "all"),
+        ("all_agency", "all_agencies"), ("initiatives", "n_initiatives"), ("offices", "n_offices"))}
+    opts = {"init": init_id, "muni": muni_id, "state": state_id, "agencies": sorted(agencies),
+            "themes": sorted(rows["theme"].dropna().unique()), "years": sorted(set(rows["year"].dropna())),
+            "labels": labels}
+    refs = [js_list(choros)] + ([office_layer.get_name()] if office_layer is not None else [])
+    return RuntimeCall("presenceFilter", script_json(opts), *refs)
+
+
 def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | None = None,
                  initiatives: pd.DataFrame | None = None, *, state: str | None = None, scheme: str = "quantiles",
                  k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
@@ -119,18 +156,7 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
 
     state_id = None
     if place is None and rows is not None:
-        states = dissolve_coverage(munis, "cve_ent")
-        names = munis.drop_duplicates("cve_ent").set_index("cve_ent")["state_name"]
-        states["name"] = states["cve_ent"].map(names)
-        states["initiatives"] = states["cve_ent"].map(state_n).fillna(0).astype(int)
-        states["offices"] = states["cve_ent"].map(munis.groupby("cve_ent")["offices"].sum()).fillna(0).astype(int)
-        state_id = add_polygon_data(m, states, "brecha-state", ["initiatives", "offices"], lang, key="cve_ent",
-                                    text=("name",))
-        state_tip = tooltip_spec(lang, ["initiatives", "offices"], emphasis="initiatives", sub=None)
-        state_layer, _ = add_choropleth(
-            m, data_id=state_id, values=states["initiatives"], fld=field(lang, "initiatives"),
-            name=t(lang, "layer_init_state"), lang=lang, palette="YlGnBu", scheme=scheme, k=k, tooltip=state_tip,
-            show=False, zero_class=True, notes=notes, key="cve_ent")
+        state_id, state_layer = _add_state_layer(m, munis, state_n, offices, notes=notes, lang=lang, scheme=scheme, k=k)
         choros.append(state_layer)
 
     office_layer = None
@@ -138,20 +164,9 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
     if pts is not None:
         office_layer = add_office_layer(m, pts, lang=lang, unplaced=unplaced)
         agencies_seen += pts["agency"].dropna().astype(str).tolist()
-
     extra = []
     if rows is not None:
-        init_id = add_data(m, "brecha-initiatives", block(
-            rows, {c: None for c in rows.columns}, dict_fields=["i", "agency", "theme", "year", "level", "cve_ent"]))
-        agencies = sorted(set(rows["agency"].dropna()) | (set(pts["agency"].dropna()) if pts is not None else set()))
-        opts = {"init": init_id, "muni": muni_id, "state": state_id,
-                "agencies": agencies, "themes": sorted(rows["theme"].dropna().unique()),
-                "years": sorted(set(rows["year"].dropna())),
-                "labels": {"title": t(lang, "filter"), "agency": t(lang, "agency"), "theme": t(lang, "theme"),
-                           "year": t(lang, "year"), "all": t(lang, "all"), "all_agency": t(lang, "all_agencies"), "initiatives": t(lang, "n_initiatives"),
-                           "offices": t(lang, "n_offices")}}
-        args = [script_json(opts), js_list(choros)] + ([office_layer.get_name()] if office_layer is not None else [])
-        extra.append(RuntimeCall("presenceFilter", *args))
+        extra.append(_filter_control(m, rows, pts, muni_id, state_id, choros, office_layer, lang))
         agencies_seen += rows["agency"].dropna().astype(str).tolist()
 
     info = MapInfo("presence", f"{t(lang, 'title_presence')} — {where}", t(lang, "summary_presence"), lang,

@@ -81,7 +81,19 @@ def population_out_of_reach(offices: gpd.GeoDataFrame, radius_km: float, *, loca
     return float(np.nansum(pop[far])), float(np.nansum(pop)), "municipalities"
 
 
-def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, radius_km: float = 50.0,
+def _out_of_reach_note(offices, radius_km: float, localities, munis, ent: str | None, lang: str) -> str:
+    """The legend's sentence: people out of reach, their share, and how it was counted."""
+    if localities is not None and ent is not None:
+        localities = localities[localities["cve_ent"].astype(str) == ent]
+    out, total, method = population_out_of_reach(offices, radius_km, localities=localities, municipalities=munis)
+    pct = 100.0 * out / total if total else float("nan")
+    log.info("population out of reach (%g km): %.0f of %.0f (%s)", radius_km, out, total, method)
+    return t(lang, "outside", radius=f"{radius_km:g}", people=f"{out:,.0f}",
+             pct=f"{pct:.1f} %" if lang == "es" else f"{pct:.1f}%",
+             method=t(lang, "method_loc" if method == "localities" else "method_muni"))
+
+
+def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, radius_km: float = 100.0,
               localities: gpd.GeoDataFrame | None = None, state: str | None = None, scheme: str = "quantiles",
               k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
     """Offices with reach rings, distance to the nearest office and poverty, switchable.
@@ -120,18 +132,9 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     if ent is not None:
         # Offices across the state line still serve it: keep those within reach of it.
         area = gpd.GeoSeries([munis.union_all()], crs=STORAGE_CRS).to_crs(ANALYSIS_CRS).iloc[0]
-        near = lambda g: g.to_crs(ANALYSIS_CRS).distance(area) <= radius_km * 1000.0  # noqa: E731
-        pts = pts[near(pts).to_numpy()]
+        pts = pts[(pts.to_crs(ANALYSIS_CRS).distance(area) <= radius_km * 1000.0).to_numpy()]
         rings = rings[rings.to_crs(ANALYSIS_CRS).intersects(area).to_numpy()]
-    locs = localities
-    if locs is not None and ent is not None:
-        locs = locs[locs["cve_ent"].astype(str) == ent]
-    out, total, method = population_out_of_reach(offices, radius_km, localities=locs, municipalities=munis)
-    pct = 100.0 * out / total if total else float("nan")
-    outside = t(lang, "outside", radius=radius_txt, people=f"{out:,.0f}",
-                pct=f"{pct:.1f} %" if lang == "es" else f"{pct:.1f}%",
-                method=t(lang, "method_loc" if method == "localities" else "method_muni"))
-    log.info("population out of reach (%s km): %.0f of %.0f (%s)", radius_txt, out, total, method)
+    outside = _out_of_reach_note(offices, radius_km, localities, munis, ent, lang)
 
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_reach", radius=radius_txt)

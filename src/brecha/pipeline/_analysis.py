@@ -114,12 +114,13 @@ def _presence_map(inputs, *, style: dict | None = None, lang: str = "es"):
                         lang=lang, **_style(style))
 
 
-@REGISTRY.register("maps.reach", kind="map", inputs=("layer", "offices"))
+@REGISTRY.register("maps.reach", kind="map", inputs=("layer", "offices", "localities"))
 def _reach_map(inputs, *, style: dict | None = None, lang: str = "es", radius_km: float = 100.0):
-    """Office reach rings, distance to the nearest office, poverty."""
+    """Office reach rings, distance to the nearest office, poverty; people out of reach counted by locality."""
     from ..maps import reach_map
 
-    return reach_map(inputs["layer"], inputs["offices"], radius_km=radius_km, lang=lang, **_style(style))
+    return reach_map(inputs["layer"], inputs["offices"], radius_km=radius_km, localities=inputs["localities"],
+                     lang=lang, **_style(style))
 
 
 @REGISTRY.register("maps.care", kind="map", inputs=("layer", "denue"))

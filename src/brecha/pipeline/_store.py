@@ -20,7 +20,6 @@ from .._duckdb import connect, store_table
 from .._io import atomic_path, sha256_file
 from ..sources.agencies import initiative_places
 from ._fingerprint import Sources
-from .writers import share
 
 __all__ = ["STORE_NAME", "STORED", "build_store", "store_inputs"]
 
@@ -62,7 +61,6 @@ def build_store(out_dir: Path, sources: Sources) -> dict:
         wal = Path(f"{tmp}.wal")
         if wal.exists():  # a checkpointed, closed database needs no WAL
             os.unlink(wal)
-        share(tmp)
     st = target.stat()
     return {"path": STORE_NAME, "format": "duckdb", "sha256": sha256_file(target), "bytes": st.st_size,
             "mtime_ns": st.st_mtime_ns, "tables": rows, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

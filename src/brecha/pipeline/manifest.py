@@ -17,7 +17,6 @@ from typing import Any
 
 from .. import __version__
 from .._io import atomic_path, sha256_file
-from .writers import share
 
 __all__ = ["MANIFEST_NAME", "FORMAT", "empty", "load", "save", "verify", "output_problem", "primary_output", "input_checksums",
            "write_text"]
@@ -63,7 +62,6 @@ def write_text(target: Path, text: str) -> Path:
     """Write UTF-8 text atomically, readable like any file the user creates."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        share(tmp)
     return target
 
 

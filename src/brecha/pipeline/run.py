@@ -35,7 +35,7 @@ from ._progress import Event
 from ._store import STORE_NAME, build_store, store_inputs
 from .registry import REGISTRY, Registry
 from .spec import LayerSpec, load_specs
-from .writers import FOLDER, SUFFIX, WRITERS, RasterResult, prepare_table, share
+from .writers import FOLDER, SUFFIX, WRITERS, RasterResult, prepare_table
 
 __all__ = ["build", "status", "BuildResult", "LayerState"]
 
@@ -171,7 +171,6 @@ class _Build:
                 target = folder / f"{spec.name}{SUFFIX[fmt]}"
                 tmp = stack.enter_context(atomic_path(target))
                 info = WRITERS[fmt](result, tmp, spec)
-                share(tmp)
                 records.append({"format": fmt, "path": target.relative_to(self.out).as_posix(),
                                 "sha256": sha256_file(tmp), **info})
             # The old entry must not outlive the files it describes: drop it before the renames.
@@ -234,7 +233,6 @@ class _Build:
             self.man["index"] = None
             self.save()
         path = write_index(self.out / "maps", entries)
-        share(path)
         self.man["index"] = _stat(self.out, {"path": _INDEX, "format": "html", "sha256": sha256_file(path),
                                              "listed_sha256": digest})
         self.save()

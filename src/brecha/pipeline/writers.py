@@ -10,7 +10,6 @@ X``), so the same inputs give the same bytes.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import re
@@ -28,7 +27,7 @@ from ..errors import BuildError
 from ..settings import STORAGE_CRS
 
 __all__ = ["RasterResult", "prepare_table", "write_parquet", "write_gpkg", "write_fgb", "write_csv",
-           "write_cog", "write_html", "hxl_tags", "share", "WRITERS", "SUFFIX", "FOLDER"]
+           "write_cog", "write_html", "hxl_tags", "WRITERS", "SUFFIX", "FOLDER"]
 
 #: File suffix per format.
 SUFFIX = {"parquet": ".parquet", "gpkg": ".gpkg", "fgb": ".fgb", "csv": ".csv", "tif": ".tif", "html": ".html"}
@@ -49,18 +48,6 @@ class RasterResult:
     crs: str
     nodata: float | None = None
     band_names: tuple[str, ...] = ()
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def share(path: str | os.PathLike) -> None:
-    """Give a temporary file the permissions of a normally created one (mkstemp makes them 0600)."""
-    os.chmod(path, 0o666 & ~_umask())
 
 
 def prepare_table(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
