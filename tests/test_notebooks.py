@@ -188,7 +188,7 @@ def _open_offline(browser, html: str, folder: Path):
 
 
 @pytest.mark.browser
-def test_shown_map_draws_offline_where_folium_repr_does_not(tmp_path):
+def test_shown_map_and_bare_map_draw_offline(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -205,10 +205,11 @@ def test_shown_map_draws_offline_where_folium_repr_does_not(tmp_path):
             reach = "(() => { try { return String(window.parent.notebookSecret); } catch (e) { return e.name; } })()"
             assert frame.evaluate(reach) == "SecurityError"
             ctx.close()
-            # folium's own notebook display renders the page without brecha's inlining: blank offline.
+            # A bare map in a cell (folium's display hook) gets the same inlined page.
             ctx, frame, errors = _open_offline(browser, m._repr_html_(), tmp_path)
-            assert frame.evaluate("typeof L") == "undefined"
-            assert any("L is not defined" in e for e in errors)
+            frame.wait_for_function("window.__brechaReady !== undefined", timeout=30_000)
+            assert frame.evaluate("typeof L") == "object"
+            assert errors == []
             ctx.close()
         finally:
             browser.close()

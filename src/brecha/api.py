@@ -27,7 +27,6 @@ and :func:`brecha.places.resolve` are re-exported unchanged:
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -39,7 +38,7 @@ import pandas as pd
 from . import coverage, sources as _sources
 from .coverage import top_gaps
 from .errors import InputError, Problem
-from .maps import care_map, gap_map, presence_map, reach_map, render_html, save_map
+from .maps import care_map, gap_map, presence_map, reach_map, save_map
 from .places import Gazetteer, resolve
 
 __all__ = ["load_sources", "municipal_layer", "state_layer", "top_gaps", "resolve", "problem_table", "show",
@@ -202,9 +201,9 @@ class InlineMap:
         self.height_px = int(height_px)
 
     def _repr_html_(self) -> str:
-        page = html.escape(render_html(self.map), quote=True)
-        return (f'<iframe srcdoc="{page}" sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-                f'allow="fullscreen" style="width:100%;height:{self.height_px}px;border:none"></iframe>')
+        from .maps._offline import inline_html
+
+        return inline_html(self.map, height_px=self.height_px)
 
 
 def show(m, *, height_px: int = 560) -> InlineMap:

@@ -48,6 +48,22 @@ class OfflineMap(folium.Map):
     default_js = LEAFLET[0] + RUNTIME[0]
     default_css = LEAFLET[1] + RUNTIME[1]
 
+    def _repr_html_(self, **kwargs) -> str:
+        # folium's own notebook display skips the inlining and would draw nothing offline.
+        return inline_html(self)
+
+
+def inline_html(m: folium.Map, *, height_px: int = 560) -> str:
+    """The standalone page of ``m`` in a sandboxed ``<iframe srcdoc>``, for notebooks.
+
+    The map's scripts run inside the frame but cannot reach the notebook page.
+    """
+    import html
+
+    page = html.escape(render_html(m), quote=True)
+    return (f'<iframe srcdoc="{page}" sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            f'allow="fullscreen" style="width:100%;height:{int(height_px)}px;border:none"></iframe>')
+
 
 class Fullscreen(_FoliumFullscreen):
     """folium's fullscreen button with the pinned leaflet.fullscreen 3.0.2."""
