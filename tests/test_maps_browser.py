@@ -165,7 +165,7 @@ def _click_layer(pg: OfflinePage, label: str) -> None:
 TOGGLES = {  # map -> (first base legend, second base layer, its legend, an overlay, its legend)
     "presence": ("brecha-muni:initiatives", None, None, "Oficinas de las agencias", "offices"),
     "reach": ("brecha-muni:nearest_office_km", "Población en pobreza", "brecha-muni:poverty_pct",
-              "Radio de alcance de 50 km", "rings"),
+              "Radio de alcance de 100 km", "rings"),
     "care": ("brecha-muni:care_access_children", "Demanda: personas de 60+", "brecha-muni:pop_60_plus",
              "DENUE: Guarderías y estancias infantiles", "denue-day_care"),
     "gap": ("bivariate", "Puntaje de brecha", "brecha-muni:gap_score", "Los 5 municipios con mayor brecha", "top"),

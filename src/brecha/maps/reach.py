@@ -106,7 +106,7 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     offices
         Office points (see :func:`brecha.maps.presence_map`).
     radius_km
-        Reach radius in km (a planning assumption; 50 km by default).
+        Reach radius in km (a planning assumption; 100 km by default, as the office-reach analysis).
     localities
         Census 2020 localities (``cve_ent, pop_total``, points) to count the
         population out of reach; without them it is approximated by municipality.
