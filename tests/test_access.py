@@ -176,3 +176,24 @@ def test_equals_pysal_access(aguascalientes, decay):
     # PySAL leaves localities that reach nothing out (NaN); brecha gives them 0.
     assert (ours[~reached] == 0).all()
     assert (outside_catchment(locs, denue, catchment_km=d0) == ~reached).all()
+
+
+@pytest.mark.parametrize("decay", ["gaussian", "step3"])
+def test_blocks_and_threads_give_the_dense_answer_bit_for_bit(monkeypatch, decay):
+    """Many small blocks, on 1 or 4 threads: the same bits, equal to a dense-matrix E2SFCA."""
+    from scipy.spatial.distance import cdist
+
+    monkeypatch.setattr("brecha._pairs.BLOCK_ORIGINS", 53)
+    rng = np.random.default_rng(5)
+    demand = points(rng.uniform(0, 100, (700, 2)), pop=rng.integers(0, 500, 700).astype(float))
+    supply = points(rng.uniform(0, 100, (40, 2)), places=rng.uniform(1, 50, 40))
+    runs = {}
+    for cores in (1, 4):
+        monkeypatch.setattr("brecha._threads.os.cpu_count", lambda cores=cores: cores)
+        runs[cores] = e2sfca(demand, supply, demand_col="pop", supply_col="places", catchment_km=15.0,
+                             decay=decay).to_numpy()
+    assert runs[1].tobytes() == runs[4].tobytes()
+    w = decay_weights(cdist(xy_km(demand), xy_km(supply)), 15.0, decay)
+    served = w.T @ demand["pop"].to_numpy()
+    ratio = np.divide(supply["places"].to_numpy(), served, out=np.zeros(40), where=served > 0)
+    np.testing.assert_allclose(runs[1], w @ ratio, rtol=1e-12, atol=0)

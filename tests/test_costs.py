@@ -124,3 +124,23 @@ def test_raster_pace_must_be_positive(tmp_path):
     grid[1, 1] = 0.0
     with pytest.raises(InputError, match=r"1 cell\(s\) are <= 0"):
         TravelTimeRaster(write_raster(tmp_path / "zero.tif", grid))
+
+
+def test_pair_blocks_partition_the_origins_and_equal_brute_force(monkeypatch):
+    monkeypatch.setattr("brecha._pairs.BLOCK_ORIGINS", 37)  # 300 origins -> 9 blocks
+    rng = np.random.default_rng(11)
+    o, d = rng.uniform(0, 100, (300, 2)), rng.uniform(0, 100, (80, 2))
+    blocks = StraightLineKm().pair_blocks(o, d, 15.0)
+    assert len(blocks) == 9
+    assert sorted(np.concatenate([b.origins for b in blocks]).tolist()) == list(range(300))
+    rows, cols, km = StraightLineKm().pair_arrays(o, d, 15.0)
+    full = cdist(o, d)
+    want_i, want_j = np.nonzero(full <= 15.0)
+    assert sorted(zip(rows.tolist(), cols.tolist())) == sorted(zip(want_i.tolist(), want_j.tolist()))
+    np.testing.assert_allclose(km, full[rows, cols], rtol=1e-12)
+
+
+def test_no_pairs_when_either_side_is_empty():
+    rows, cols, km = StraightLineKm().pair_arrays(np.empty((0, 2)), np.zeros((3, 2)), 5.0)
+    assert len(rows) == len(cols) == len(km) == 0
+    assert StraightLineKm().pairs_within(np.zeros((2, 2)), np.empty((0, 2)), 5.0).shape == (2, 0)

@@ -41,7 +41,10 @@ from typing import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from ._pairs import PairBlock, single_block
+from ._threads import thread_map
 from .costs import Cost, StraightLineKm
 from .errors import InputError, Problem
 from .geography import xy_km
@@ -80,18 +83,23 @@ def decay_weights(cost: np.ndarray, catchment: float, decay: str = "gaussian",
     [1.0, 1.0, 0.68, 0.22]
     """
     c = np.asarray(cost, dtype=float)
-    inside = c <= catchment
     if decay == "step":
-        return inside.astype(float)
+        return (c <= catchment).astype(float)
     if decay == "gaussian":
-        w = (np.exp(-0.5 * (c / catchment) ** 2) - _EXP_HALF) / (1.0 - _EXP_HALF)
-        return np.where(inside, np.clip(w, 0.0, None), 0.0)
+        # In place, as this runs over millions of pairs. Beyond the catchment
+        # the formula is negative and NaN stays NaN: fmax makes both 0.
+        w = np.square(c)
+        w *= -0.5 / catchment**2
+        np.exp(w, out=w)
+        w -= _EXP_HALF
+        w *= 1.0 / (1.0 - _EXP_HALF)
+        return np.fmax(w, 0.0, out=w)
     if decay == "step3":
         zw = np.asarray(zone_weights, dtype=float)
         edges = catchment * np.arange(1, len(zw) + 1) / len(zw)
         edges[-1] = catchment
         zone = np.searchsorted(edges, c, side="left")
-        return np.where(inside, zw[np.minimum(zone, len(zw) - 1)], 0.0)
+        return np.where(c <= catchment, zw[np.minimum(zone, len(zw) - 1)], 0.0)
     raise ValueError(f"unknown decay {decay!r}; expected one of {DECAYS}")
 
 
@@ -106,7 +114,7 @@ def _check(demand_points, supply_points, demand_col, supply_col, cost, catchment
         if frame.crs is None:
             problems.append(Problem(name, None, "geometry", None, "a CRS (e.g. EPSG:4326)"))
         geom = frame.geometry
-        bad = geom.isna() | geom.is_empty | (geom.geom_type != "Point")
+        bad = geom.isna() | geom.is_empty | (shapely.get_type_id(geom.array) != 0)
         if bad.any():
             problems.append(Problem(name, None, "geometry", f"{int(bad.sum())} rows, e.g. index "
                                     f"{list(frame.index[bad][:5])}", "non-empty Point geometries"))
@@ -133,16 +141,36 @@ def _check(demand_points, supply_points, demand_col, supply_col, cost, catchment
     return problems
 
 
-def _fca(demand: np.ndarray, supply: np.ndarray, pairs, catchment: float, decay: str,
+def _blocks(cost: Cost, dxy: np.ndarray, sxy: np.ndarray, max_cost: float) -> list[PairBlock]:
+    if hasattr(cost, "pair_blocks"):
+        return cost.pair_blocks(dxy, sxy, max_cost)
+    m = cost.pairs_within(dxy, sxy, max_cost)
+    return [single_block(len(dxy), m.row, m.col, m.data)]
+
+
+def _fca(demand: np.ndarray, supply: np.ndarray, blocks: list[PairBlock], catchment: float, decay: str,
          zone_weights: Sequence[float]) -> np.ndarray:
-    i, j = pairs.row, pairs.col
-    w = decay_weights(pairs.data, catchment, decay, zone_weights)
+    """Both steps, block by block on a thread per core; blocks are summed in a fixed order."""
+
+    def step1(b: PairBlock) -> tuple[np.ndarray, np.ndarray]:
+        w = decay_weights(b.costs, catchment, decay, zone_weights)
+        return w, np.bincount(b.cols, weights=w * demand[b.origins][b.rows], minlength=len(supply))
+
     # Step 1: each supply point's supply over the weighted demand it can serve.
-    served = np.bincount(j, weights=w * demand[i], minlength=len(supply))
+    weighted = thread_map(step1, blocks)
+    served = sum((part for _, part in weighted), np.zeros(len(supply)))
     ratio = np.divide(supply, served, out=np.zeros(len(supply)), where=served > 0)
+
+    def step2(k: int) -> None:
+        b, (w, _) = blocks[k], weighted[k]
+        access[b.origins] = np.bincount(b.rows, weights=w * ratio[b.cols], minlength=len(b.origins))
+
     # Step 2: each demand point sums the weighted ratios of the supply it reaches.
-    log.debug("%s: %d pairs within %g", decay, len(w), catchment)
-    return np.bincount(i, weights=w * ratio[j], minlength=len(demand))
+    # Every origin sits in exactly one block, so the threads write disjoint elements.
+    access = np.zeros(len(demand))
+    thread_map(step2, range(len(blocks)))
+    log.debug("%s: %d pairs within %g", decay, sum(len(b.costs) for b in blocks), catchment)
+    return access
 
 
 def _run(demand_points, supply_points, demand_col, supply_col, catchment_km, decay, cost, zone_weights,
@@ -154,7 +182,7 @@ def _run(demand_points, supply_points, demand_col, supply_col, catchment_km, dec
         raise InputError(problems)
     dxy, sxy = xy_km(demand_points), xy_km(supply_points)
     access = _fca(demand_points[demand_col].to_numpy(dtype=float), supply_points[supply_col].to_numpy(dtype=float),
-                  cost.pairs_within(dxy, sxy, catchment_km), catchment_km, decay, zone_weights)
+                  _blocks(cost, dxy, sxy, catchment_km), catchment_km, decay, zone_weights)
     out = pd.DataFrame({"access": access}, index=demand_points.index)
     if with_nearest:
         nearest, _ = cost.nearest(dxy, sxy)

@@ -28,6 +28,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from . import _pairs
 from .errors import InputError
 from .settings import ANALYSIS_CRS
 
@@ -56,6 +57,10 @@ class Cost(Protocol):
         Returns a ``(n_origins, n_destinations)`` COO matrix. A pair at cost
         0 (co-located points) is stored as an explicit zero, so read the
         pairs from ``.row, .col, .data``, never from ``.nonzero()``.
+
+        A cost may also offer ``pair_arrays`` with the same arguments,
+        returning ``(rows, cols, costs)`` arrays; brecha uses it when present
+        to skip building the matrix (the built-in costs have it).
         """
         ...
 
@@ -76,10 +81,28 @@ def _as_xy(a: np.ndarray, what: str) -> np.ndarray:
 
 
 def _coo(rows: np.ndarray, cols: np.ndarray, costs: np.ndarray, shape: tuple[int, int]) -> sparse.coo_matrix:
-    return sparse.coo_matrix((costs, (rows.astype(np.int64), cols.astype(np.int64))), shape=shape)
+    return sparse.coo_matrix((costs, (rows.astype(np.int64, copy=False), cols.astype(np.int64, copy=False))),
+                             shape=shape)
 
 
-class StraightLineKm:
+class _PairArrays:
+    """``pairs_within`` (a COO matrix) and ``pair_blocks`` over a subclass's ``pair_arrays``."""
+
+    def pair_arrays(self, origins_xy_km, destinations_xy_km,
+                    max_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def pairs_within(self, origins_xy_km, destinations_xy_km, max_cost: float) -> sparse.coo_matrix:
+        return _coo(*self.pair_arrays(origins_xy_km, destinations_xy_km, max_cost),
+                    (len(origins_xy_km), len(destinations_xy_km)))
+
+    def pair_blocks(self, origins_xy_km, destinations_xy_km, max_cost: float) -> list[_pairs.PairBlock]:
+        """The pairs of :meth:`pair_arrays` as blocks (:class:`brecha._pairs.PairBlock`)."""
+        return [_pairs.single_block(len(origins_xy_km), *self.pair_arrays(origins_xy_km, destinations_xy_km,
+                                                                          max_cost))]
+
+
+class StraightLineKm(_PairArrays):
     """Planar straight-line distance in km (EPSG:6372), via a KD-tree.
 
     The crow-flies distance is the usual first approximation of access
@@ -88,15 +111,15 @@ class StraightLineKm:
 
     cost_unit = "km"
 
-    def pairs_within(self, origins_xy_km, destinations_xy_km, max_cost: float) -> sparse.coo_matrix:
+    def pair_arrays(self, origins_xy_km, destinations_xy_km,
+                    max_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Origin index, destination index and km of every pair within ``max_cost`` km."""
+        return _pairs.concat(self.pair_blocks(origins_xy_km, destinations_xy_km, max_cost))
+
+    def pair_blocks(self, origins_xy_km, destinations_xy_km, max_cost: float) -> list[_pairs.PairBlock]:
         o = _as_xy(origins_xy_km, "origins_xy_km")
         d = _as_xy(destinations_xy_km, "destinations_xy_km")
-        shape = (len(o), len(d))
-        if not len(o) or not len(d):
-            return _coo(np.empty(0), np.empty(0), np.empty(0), shape)
-        m = cKDTree(o).sparse_distance_matrix(cKDTree(d), float(max_cost), output_type="ndarray")
-        keep = m["v"] <= max_cost
-        return _coo(m["i"][keep], m["j"][keep], m["v"][keep], shape)
+        return _pairs.kdtree_blocks(o, d, float(max_cost))
 
     def nearest(self, origins_xy_km, destinations_xy_km) -> tuple[np.ndarray, np.ndarray]:
         o = _as_xy(origins_xy_km, "origins_xy_km")
@@ -110,7 +133,7 @@ class StraightLineKm:
         return "StraightLineKm()"
 
 
-class TravelTimeRaster:
+class TravelTimeRaster(_PairArrays):
     """Travel minutes from a friction surface: a GeoTIFF of minutes per km.
 
     The cost of a pair is the straight-line length (km) times the mean of the
@@ -203,18 +226,16 @@ class TravelTimeRaster:
             out[sl] = np.where(np.isfinite(mean), length[sl] * mean, np.inf)
         return out
 
-    def pairs_within(self, origins_xy_km, destinations_xy_km, max_cost: float) -> sparse.coo_matrix:
+    def pair_arrays(self, origins_xy_km, destinations_xy_km,
+                    max_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Origin index, destination index and minutes of every pair within ``max_cost`` minutes."""
         o = _as_xy(origins_xy_km, "origins_xy_km")
         d = _as_xy(destinations_xy_km, "destinations_xy_km")
-        shape = (len(o), len(d))
-        if not len(o) or not len(d):
-            return _coo(np.empty(0), np.empty(0), np.empty(0), shape)
         # No pair can be cheaper than its length at the fastest cell's pace.
-        radius_km = float(max_cost) / self.min_minutes_per_km
-        m = cKDTree(o).sparse_distance_matrix(cKDTree(d), radius_km, output_type="ndarray")
-        minutes = self.segment_costs(o[m["i"]], d[m["j"]])
+        rows, cols, _ = _pairs.concat(_pairs.kdtree_blocks(o, d, float(max_cost) / self.min_minutes_per_km))
+        minutes = self.segment_costs(o[rows], d[cols])
         keep = minutes <= max_cost
-        return _coo(m["i"][keep], m["j"][keep], minutes[keep], shape)
+        return rows[keep], cols[keep], minutes[keep]
 
     def nearest(self, origins_xy_km, destinations_xy_km) -> tuple[np.ndarray, np.ndarray]:
         o = _as_xy(origins_xy_km, "origins_xy_km")

@@ -20,6 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 
 from .settings import ANALYSIS_CRS, DATA_DIR, STORAGE_CRS
@@ -106,10 +107,13 @@ def xy_km(points: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
     geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     if geom.crs is None:
         raise ValueError("points have no CRS; set one (e.g. EPSG:4326) before measuring distances")
-    if geom.crs.equals(ANALYSIS_CRS):
-        return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()]) / 1000.0
-    x, y = _transformer(geom.crs.to_string()).transform(geom.x.to_numpy(), geom.y.to_numpy())
-    return np.column_stack([x, y]) / 1000.0
+    xy = shapely.get_coordinates(geom.array)
+    # Only all-Point input maps row to row; else .x gives NaN (missing, empty) or raises (not points).
+    if len(xy) != len(geom) or (shapely.get_type_id(geom.array) != 0).any():
+        xy = np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+    if not geom.crs.equals(ANALYSIS_CRS):
+        xy[:, 0], xy[:, 1] = _transformer(geom.crs.to_string()).transform(xy[:, 0], xy[:, 1])
+    return xy / 1000.0
 
 
 def weighted_centres(points: gpd.GeoDataFrame, *, by: str = "cvegeo", weight: str = "pop_total") -> gpd.GeoDataFrame:
