@@ -19,6 +19,11 @@ costs and weights, except that demand points reaching no supply get 0, not
 NaN, and a supply point whose catchment holds no weighted demand serves no one
 (``R_j = 0``) instead of giving ``inf``.
 
+Pairs within the catchment come from KD-trees (``scipy.spatial.cKDTree``),
+in fixed blocks of demand points searched and summed on a thread per core;
+the blocks are combined in a fixed order, so the bits of the result do not
+depend on the number of cores. No demand x supply matrix is ever formed.
+
 Costs come from a :class:`brecha.costs.Cost`; the default is straight-line
 km in EPSG:6372. With another cost, ``catchment_km`` is read in that cost's
 unit (minutes for :class:`brecha.costs.TravelTimeRaster`).
