@@ -1,9 +1,9 @@
-"""Registry adapters for the analysis layers, rasters and maps.
+"""Registry adapters for the analysis layers and rasters.
 
 Each adapter maps a spec's input names onto the analysis function's
 arguments; the analysis itself lives in the public modules
-(:mod:`brecha.coverage`, :mod:`brecha.siting`, :mod:`brecha.rasters`,
-:mod:`brecha.maps`).
+(:mod:`brecha.coverage`, :mod:`brecha.siting`, :mod:`brecha.rasters`).
+The map adapters are in :mod:`brecha.pipeline._maps`.
 """
 
 from __future__ import annotations
@@ -97,43 +97,3 @@ def _care_access(inputs, *, group: str = "children", catchment_km: float = 20.0,
     loc = care_by_locality(inputs["census"], inputs["localities"], inputs["denue"], catchment_km=catchment_km)
     col = f"care_access_{group}"
     return care_surface(loc, loc.set_index("cvegeo_loc")[col], cell_km=cell_km)
-
-
-def _style(style: dict | None) -> dict:
-    style = style or {}
-    return {"scheme": str(style.get("scheme", "quantiles")).lower(), "k": int(style.get("k", 5))}
-
-
-@REGISTRY.register("maps.presence", kind="map", inputs=("layer", "offices", "initiatives"))
-def _presence_map(inputs, *, style: dict | None = None, lang: str = "es"):
-    """Initiatives and offices map."""
-    from ..maps import presence_map
-    from ..sources import initiative_places
-
-    return presence_map(inputs["layer"], inputs["offices"], initiative_places(inputs["initiatives"]),
-                        lang=lang, **_style(style))
-
-
-@REGISTRY.register("maps.reach", kind="map", inputs=("layer", "offices", "localities"))
-def _reach_map(inputs, *, style: dict | None = None, lang: str = "es", radius_km: float = 100.0):
-    """Office reach rings, distance to the nearest office, poverty; people out of reach counted by locality."""
-    from ..maps import reach_map
-
-    return reach_map(inputs["layer"], inputs["offices"], radius_km=radius_km, localities=inputs["localities"],
-                     lang=lang, **_style(style))
-
-
-@REGISTRY.register("maps.care", kind="map", inputs=("layer", "denue"))
-def _care_map(inputs, *, style: dict | None = None, lang: str = "es"):
-    """Care supply points, demand and E2SFCA accessibility."""
-    from ..maps import care_map
-
-    return care_map(inputs["layer"], inputs["denue"], lang=lang, **_style(style))
-
-
-@REGISTRY.register("maps.gap", kind="map", inputs=("layer",))
-def _gap_map(inputs, *, style: dict | None = None, lang: str = "es", top_n: int = 20):
-    """Bivariate need x presence map with the top-N gaps listed."""
-    from ..maps import gap_map
-
-    return gap_map(inputs["layer"], top_n=top_n, lang=lang, **_style(style))

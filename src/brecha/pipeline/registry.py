@@ -145,29 +145,5 @@ def _states(inputs, *, sum_columns: list, pct_columns: dict):
                          sum_columns=sum_columns, pct_columns=pct_columns)
 
 
-# --- Maps ---------------------------------------------------------------------
-
-@REGISTRY.register("maps.choropleth", kind="map", inputs=("layer",))
-def _choropleth(inputs, *, style: dict, lang: str = "es"):
-    """A choropleth of one column, classed with mapclassify (stopgap until brecha.maps lands)."""
-    from ._choropleth import choropleth
-
-    return choropleth(inputs["layer"], style=style, lang=lang)
-
-
-# --- Analysis layers ----------------------------------------------------------
-# One adapter per analysis function, added as the modules land. Each imports
-# its module in the body and maps spec names onto the function's arguments:
-#
-# @REGISTRY.register("care.by_municipality", inputs=("municipalities", "census", "care"))
-# def _care_by_municipality(inputs, *, catchment_km: float):
-#     """Care places per 1,000 people within catchment_km of each municipality."""
-#     from .. import care
-#     return care.by_municipality(inputs["municipalities"], inputs["census"], inputs["care"],
-#                                 catchment_km=catchment_km)
-#
-# Still to come: presence.*, reach.*, care.*, poverty.*, gap.*, siting.*,
-# rasters.* (kind="raster", returning a RasterResult), coverage.*, and
-# maps.* (kind="map", returning a folium.Map) to replace maps.choropleth.
-
-from . import _analysis  # noqa: E402,F401  (registers the analysis adapters)
+# The analysis and raster adapters live in _analysis, the map adapters in _maps.
+from . import _analysis, _maps  # noqa: E402,F401  (register the analysis and map adapters)
