@@ -2,7 +2,7 @@
 
 Fast checks run always: every notebook is stored without outputs and is what
 ``notebooks/_build.py`` writes, and ``import brecha`` stays light. Executing
-the notebooks (real embedded data, under a minute each) is marked
+the notebooks (real embedded data, each bounded at two minutes) is marked
 ``notebooks``; the inline-map check in Chromium is marked ``browser``.
 """
 
@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -23,10 +24,13 @@ import brecha
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
 CHROMIUM = "/usr/bin/chromium"
+#: Each notebook runs top to bottom within this many seconds, kernel start included.
+NOTEBOOK_LIMIT_S = 120
 
 #: Text each notebook's outputs must contain: the claims its prose makes.
 EXPECTED_TEXT = {
-    "01_quickstart": ["reason", "stay in the top 20 with a 40 km catchment", "True"],
+    "01_quickstart": ["reason", "stay in the top 20 with a 40 km catchment",
+                      "gap ranks identical with a 50 km office reach: True"],
     "02_care_in_a_state": ["E2SFCA 40 km", "per 1,000 in municipality", "reach some within 20 km"],
     "03_where_to_open_next": ["million poor people", "greedy_ratio", "Proposed"],
     "04_your_own_initiatives": ["Chiapaz", "Oaxaca de Juarex", "Tonala", "close names", "candidates"],
@@ -145,8 +149,13 @@ def test_notebook_runs_top_to_bottom(path, jupyter_env, tmp_path):
 
     assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
     nb = nbformat.read(path, as_version=4)
+    started = time.monotonic()
     # Any cell error raises CellExecutionError with the cell and traceback.
-    NotebookClient(nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(nb, kernel_name="python3", timeout=NOTEBOOK_LIMIT_S,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    took = time.monotonic() - started
+    # A bound the notebooks promise their readers, not a benchmark: they take ~10-20 s here.
+    assert took < NOTEBOOK_LIMIT_S, f"{path.name} took {took:.0f} s; notebooks must run in under 2 minutes"
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
