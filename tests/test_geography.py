@@ -6,6 +6,8 @@ resolver gave it: its point falls inside that municipality's polygon.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 import shapely
@@ -128,3 +130,40 @@ def test_xy_km_is_planar_and_in_km():
     xy = geography.xy_km(pts)
     d = float(((xy[0] - xy[1]) ** 2).sum() ** 0.5)
     assert d == pytest.approx(105.7, abs=1.5)  # great-circle distance ~105 km
+
+
+# --- brecha sources ------------------------------------------------------------------
+
+def _sources_cli(argv: list[str], capsys) -> str:
+    from brecha.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["sources", *argv])
+    assert info.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_brecha_sources_shows_vintage_rows_checksum_and_licence(capsys):
+    from brecha._io import sha256_file
+    from brecha.settings import DATA_DIR
+    from brecha.sources.catalog import SOURCES
+
+    out = _sources_cli([], capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert len(SOURCES) == 9
+    for s in SOURCES:
+        line = lines[s.name]
+        assert f" {s.vintage} " in line and f" {s.rows:,} rows " in line and line.endswith(s.licence), line
+        assert f"sha256 {sha256_file(DATA_DIR / s.file)[:16]} " in line
+    assert " 2,469 rows " in lines["municipalities"] and " 2,469 rows " in lines["census_municipal"]
+    assert " 32 rows " in lines["states"] and " 189,432 rows " in lines["localities"]
+    assert "Census 2020 population: 126,014,024" in out
+    assert "UNEXPECTED ROW COUNT" not in out
+    assert out.rstrip().endswith("CONEVAL, Medición de la pobreza municipal 2020; INEGI, DENUE")
+
+
+def test_brecha_sources_json_has_full_checksums(capsys):
+    rows = {r["source"]: r for r in json.loads(_sources_cli(["--json"], capsys))}
+    assert rows["municipalities"]["rows"] == 2469 and rows["municipalities"]["rows_ok"] is True
+    assert rows["localities"]["rows"] == 189_432
+    assert all(len(r["sha256"]) == 64 and r["licence"] and r["vintage"] for r in rows.values())

@@ -138,6 +138,13 @@ def test_unknown_names_suggest_close_spellings_with_codes():
     assert "14039  Guadalajara, Jalisco" in str(info.value)
 
 
+def test_unknown_names_without_close_spellings_say_so():
+    with pytest.raises(UnknownPlaceError) as info:
+        resolve("Xyzzyville")
+    assert info.value.candidates == []
+    assert str(info.value) == "unknown place 'Xyzzyville'; no close names"
+
+
 def test_wrong_state_names_the_right_one():
     with pytest.raises(UnknownPlaceError) as info:
         resolve("Tijuana, Yucatán")
@@ -222,3 +229,14 @@ def test_resolve_exits_2_for_ambiguous_or_unknown(capsys, argv):
         assert ans["error"] in ("AmbiguousPlaceError", "UnknownPlaceError")
         assert ans["query"] == argv[-1]
     assert "error:" in err
+
+
+def test_resolve_prints_no_dangling_close_names(capsys):
+    code, out, err = _cli(["resolve", "Xyzzyville"], capsys)
+    assert code == 2
+    assert err.strip() == "error: unknown place 'Xyzzyville'; no close names"
+    code, out, _ = _cli(["resolve", "--json", "Xyzzyville"], capsys)
+    assert json.loads(out)["message"] == "unknown place 'Xyzzyville'; no close names"
+    code, _, err = _cli(["resolve", "Guadalajaraa"], capsys)
+    assert err.splitlines()[:2] == ["error: unknown place 'Guadalajaraa'; close names:",
+                                    "  14039  Guadalajara, Jalisco  (municipality)"]

@@ -17,6 +17,7 @@ import pytest
 from shapely.geometry import box
 
 from brecha import geography
+from brecha.errors import InputError
 from brecha.settings import DATA_DIR
 from brecha.sources import (
     load,
@@ -200,6 +201,88 @@ def test_coneval_reads_xlsx(tmp_path):
     assert df["cvegeo"].tolist() == ["01001", "04012"]
     assert df[["poverty_pct", "poverty_people"]].iloc[0].tolist() == [23.7, 218414]
     assert df["coneval_nd"].tolist() == [False, True]
+
+
+def test_coneval_not_available_markers_are_missing_never_zero(write_csv):
+    # CONEVAL writes n.d. (no disponible) where it publishes no estimate; '-' and empty cells alike.
+    text = CONEVAL_SHORT.replace("4,Campeche,4012,Seybaplaya,,,,,,,", "4,Campeche,4012,Seybaplaya,n.d.,n.d.,N.D.,-,,n.d.,n.d.")
+    text += "5,Coahuila,5001,Abasolo,2700,n.d.,10,1.0,27,5.0,135\n"
+    df = read_coneval_municipal(write_csv("coneval.csv", text))
+    assert df["coneval_nd"].tolist() == [False, True, False]
+    nd = df.iloc[1]
+    assert nd[["pop_coneval", "poverty_pct", "poverty_people", "extreme_poverty_pct", "deprivation_health_pct"]].isna().all()
+    partial = df.iloc[2]
+    assert math.isnan(partial["poverty_pct"]) and partial["poverty_people"] == 10 and partial["extreme_poverty_pct"] == 1.0
+
+
+def _concentrado(path, *, sheet="Concentrado municipal", header=True):
+    """A workbook laid out like CONEVAL's concentrado: a notes sheet first, then titles
+    (merged over the table), a merged indicator band, the header, data with n.d. cells and notes."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notas"
+    wb.active.append(["Medición de la pobreza municipal 2020"])
+    wb.active.append(["Consulte la hoja de datos."])
+    ws = wb.create_sheet(sheet)
+    ws.append(["Consejo Nacional de Evaluación de la Política de Desarrollo Social"])
+    ws.merge_cells("A1:K1")
+    ws.append(["Indicadores de pobreza, porcentaje y número de personas, por municipio, 2020"])
+    ws.merge_cells("A2:K2")
+    ws.append([])
+    ws.append([None] * 5 + ["Pobreza", None, "Pobreza extrema", None, "Carencia por acceso a los servicios de salud"])
+    ws.merge_cells("F4:G4")
+    ws.merge_cells("H4:I4")
+    ws.merge_cells("J4:K4")
+    lines = CONEVAL_SHORT.splitlines()
+    if header:
+        ws.append([c for c in lines[0].split(",")])
+    ws.append([_as_spreadsheet_value(c) for c in lines[1].split(",")])
+    ws.append([4, "Campeche", 4012, "Seybaplaya", "n.d.", "n.d.", "n.d.", "n.d.", "n.d.", "n.d.", "n.d."])
+    ws.append([7, "Chiapas", 7125, "Honduras de la Sierra", 10000, "n.d.", "-", None, None, "n.d.", "n.d."])
+    ws.append([])
+    ws.append(["Fuente: estimaciones del CONEVAL con base en el Censo de Población y Vivienda 2020."])
+    ws.append(["n.d.: no disponible."])
+    wb.save(path)
+    return path
+
+
+def test_coneval_reads_the_concentrado_workbook_layout(tmp_path):
+    path = _concentrado(tmp_path / "Concentrado_indicadores_de_pobreza_2020.xlsx")
+    df = read_coneval_municipal(path)
+    assert df["cvegeo"].tolist() == ["01001", "04012", "07125"]
+    assert df[["poverty_pct", "poverty_people", "extreme_poverty_pct"]].iloc[0].tolist() == [23.7, 218414, 2.0]
+    assert df["coneval_nd"].tolist() == [False, True, True]
+    assert df.iloc[1:][["poverty_pct", "poverty_people", "deprivation_health_people"]].isna().all().all()
+    assert df["pop_coneval"].iloc[2] == 10000  # a value beside n.d. cells is kept
+    # naming the sheet gives the same frame
+    pd.testing.assert_frame_equal(read_coneval_municipal(path, sheet="Concentrado municipal"), df)
+
+
+def test_coneval_workbook_problems_name_the_sheet_and_its_row(tmp_path):
+    path = _concentrado(tmp_path / "c.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Concentrado municipal"]["F6"] = "mucho"  # first data row: header on row 5
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        read_coneval_municipal(path)
+    [p] = info.value.problems
+    assert (p.row, p.column, p.value) == (6, "pobreza", "mucho")
+    assert p.file == f"{path} (sheet 'Concentrado municipal')"
+
+
+def test_coneval_workbook_without_a_header_or_sheet_is_a_clear_error(tmp_path):
+    path = _concentrado(tmp_path / "c.xlsx", header=False)
+    with pytest.raises(InputError) as info:
+        read_coneval_municipal(path)
+    msg = str(info.value)
+    assert "a header row with a code column (cvegeo or clave_municipio) and CONEVAL indicator columns" in msg
+    assert "any of the sheets ['Notas', 'Concentrado municipal']" in msg
+    with pytest.raises(InputError) as info:
+        read_coneval_municipal(_concentrado(tmp_path / "d.xlsx"), sheet="Datos")
+    assert info.value.problems[0].value == "Datos"
+    assert "one of the workbook's sheets ['Notas', 'Concentrado municipal']" in str(info.value)
+    with pytest.raises(InputError) as info:
+        read_coneval_municipal(_concentrado(tmp_path / "e.xlsx"), sheet="Notas")
+    assert "in sheet 'Notas'" in str(info.value)
 
 
 # --- Boundaries ------------------------------------------------------------------

@@ -105,14 +105,42 @@ def query(sql: str, params: list | None = None, *, con: duckdb.DuckDBPyConnectio
             con.close()
 
 
-def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, *, key: str | None = None) -> None:
-    """Replace table ``name`` with ``frame`` (geometry stored as GEOMETRY via WKB)."""
+def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, *,
+                key: str | tuple[str, ...] | None = None) -> None:
+    """Replace table ``name`` with ``frame`` (geometry stored as GEOMETRY via WKB).
+
+    ``key`` becomes the table's PRIMARY KEY (rows are inserted in its order),
+    so a duplicated or missing code cannot enter the store, now or from a
+    later ``INSERT``.
+
+    Raises
+    ------
+    ValueError
+        ``frame`` repeats a key or has an empty one; the table is left unchanged.
+    """
     df = pd.DataFrame(frame).copy()
     geom_cols = [c for c in df.columns if getattr(df[c], "dtype", None) is not None and str(df[c].dtype) == "geometry"]
     for c in geom_cols:
         df[c] = frame[c].to_wkb()
+    keys = (key,) if isinstance(key, str) else tuple(key or ())
     con.register("_incoming", df)
-    select = ", ".join(f'ST_GeomFromWKB("{c}") AS "{c}"' if c in geom_cols else f'"{c}"' for c in df.columns)
-    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT {select} FROM _incoming'
-                + (f' ORDER BY "{key}"' if key else ""))
-    con.unregister("_incoming")
+    try:
+        select = ", ".join(f'ST_GeomFromWKB("{c}") AS "{c}"' if c in geom_cols else f'"{c}"' for c in df.columns)
+        # CREATE TABLE AS cannot declare constraints: take the column types from the query, then insert.
+        cols = con.execute(f"DESCRIBE SELECT {select} FROM _incoming").fetchall()
+        defs = [f'"{c}" {t}' for c, t, *_ in cols]
+        if keys:
+            defs.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in keys) + ")")
+        order = " ORDER BY " + ", ".join(f'"{k}"' for k in keys) if keys else ""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(defs)})')
+            con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _incoming{order}')
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.ConstraintException):
+                raise ValueError(f"table {name!r}: key {', '.join(keys)} must be unique and not empty ({exc})") from None
+            raise
+    finally:
+        con.unregister("_incoming")

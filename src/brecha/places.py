@@ -172,6 +172,11 @@ class Gazetteer:
         return Place("municipality", ent, code, self.munis.at[code, "name"], self.states.at[ent, "name"],
                      how, query, locality)
 
+    def describe(self, cvegeo: str) -> str:
+        """A municipality as messages name it: ``'Benito Juárez, Quintana Roo (23005)'``."""
+        p = self._muni_place(cvegeo, "", "code")
+        return f"{p.name}, {p.state_name} ({cvegeo})"
+
     def _candidates(self, codes) -> list[dict]:
         return [self._muni_place(c, "", "candidate").to_dict() for c in sorted(codes)]
 
@@ -278,7 +283,10 @@ class Gazetteer:
         if hit:
             return hit
         where = f" in {self.states.at[ent, 'name']}" if ent else ""
-        raise UnknownPlaceError(query, f"unknown place {query!r}{where}; close names:", self._suggest(key, ent))
+        close = self._suggest(key, ent)
+        # The colon introduces the list PlaceError prints below; with no list there is nothing to introduce.
+        tail = "; close names:" if close else "; no close names"
+        raise UnknownPlaceError(query, f"unknown place {query!r}{where}{tail}", close)
 
     def _locality(self, key: str, query: str, ent: str | None) -> Place | None:
         if key not in self._loc.index:

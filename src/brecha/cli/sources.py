@@ -7,6 +7,7 @@ import json
 import click
 import pandas as pd
 
+from ..settings import DATA_DIR
 from ..sources.catalog import ATTRIBUTION, catalog
 
 
@@ -18,7 +19,7 @@ def command(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(cat.to_dict(orient="records"), ensure_ascii=False, indent=2))
         return
-    census = pd.read_parquet(__import__("brecha").settings.DATA_DIR / "census_municipal.parquet", columns=["pop_total"])
+    census = pd.read_parquet(DATA_DIR / "census_municipal.parquet", columns=["pop_total"])
     for r in cat.itertuples():
         flag = "" if r.rows_ok else "  (UNEXPECTED ROW COUNT)"
         click.echo(f"{r.source:24} {r.vintage:10} {r.rows:>9,} rows  sha256 {r.sha256[:16]}  {r.licence}{flag}")

@@ -1,9 +1,12 @@
 """The DuckDB store, ``DIR/brecha.duckdb``: every source as a table, for SQL users.
 
-Tables are named after the sources, ordered by their canonical key, with
-geometry as DuckDB ``GEOMETRY``; ``initiative_places`` is the long
-who-works-where table and ``_sources`` records each table's file, sha256
-and vintage. The database is built in a temporary file and renamed into
+Tables are named after the sources (every one ``brecha sources`` lists),
+each with its canonical key as PRIMARY KEY (so no code can be duplicated or
+empty) and its rows in key order, with geometry as DuckDB ``GEOMETRY``.
+``municipal_names_mg2023`` is keyed by ``cvegeo`` too (the file's
+``cve_geo``; codes of the 2023 frame). ``initiative_places`` is the long
+who-works-where table (no key of its own: national rows have no code) and
+``_sources`` records each table's file, sha256 and vintage. The database is built in a temporary file and renamed into
 place, so readers never see a half-loaded store.
 """
 
@@ -26,10 +29,12 @@ __all__ = ["STORE_NAME", "STORED", "build_store", "store_inputs"]
 log = logging.getLogger(__name__)
 
 STORE_NAME = "brecha.duckdb"
-#: source -> key column of its table.
+#: source -> primary key of its table.
 STORED = {"municipalities": "cvegeo", "states": "cve_ent", "census_municipal": "cvegeo",
           "coneval_municipal": "cvegeo", "localities": "cvegeo_loc", "denue_care": "denue_id",
-          "offices": "office_id", "initiatives": "initiative_id"}
+          "offices": "office_id", "initiatives": "initiative_id", "municipal_names_mg2023": "cvegeo"}
+#: Columns renamed on the way in, so the municipal key is called cvegeo in every table.
+_RENAMED = {"municipal_names_mg2023": {"cve_geo": "cvegeo"}}
 
 
 def store_inputs(sources: Sources) -> dict[str, dict]:
@@ -47,11 +52,11 @@ def build_store(out_dir: Path, sources: Sources) -> dict:
         try:
             for name, key in STORED.items():
                 frame = sources.frame(name)
-                store_table(con, name, frame, key=key)
+                store_table(con, name, frame.rename(columns=_RENAMED.get(name, {})), key=key)
                 rows[name] = len(frame)
                 if name == "initiatives":
                     places = initiative_places(frame)
-                    store_table(con, "initiative_places", places, key="initiative_id")
+                    store_table(con, "initiative_places", places)  # already in initiative_id order
                     rows["initiative_places"] = len(places)
             prov = pd.DataFrame([{"table": n, **sources.record(n)} for n in STORED])
             store_table(con, "_sources", prov, key="table")

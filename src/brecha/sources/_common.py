@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from .._io import read_table
 from .._validate import Checker
+from ..errors import InputError, Problem
 
 log = logging.getLogger(__name__)
+
+#: Column names (lower-case) that :func:`cvegeo_from` reads codes from, in order of preference.
+CVEGEO_COLUMNS = ("cvegeo", "inegi", "cve_geo", "clave_municipio_completa")
+ENT_COLUMNS = ("cve_ent", "clave_entidad", "entidad", "ent")
+MUN_COLUMNS = ("cve_mun", "clave_municipio", "mun", "municipio")
 
 
 def first_present(df: pd.DataFrame, *names: str) -> str | None:
@@ -29,6 +37,72 @@ def open_table(path: str | os.PathLike, required: tuple[str, ...], *, strict: bo
     return df, Checker(df, str(Path(path)), strict=strict)
 
 
+def _is_note(row: list[str]) -> bool:
+    """A row holding one text cell: a heading, a note or a source line, not data."""
+    filled = [c for c in row if c.strip()]
+    return len(filled) == 1 and not re.fullmatch(r"[-+\d.,\s]+", filled[0])
+
+
+def open_sheet(path: str | os.PathLike, is_header: Callable[[list[str]], bool], *, sheet: str | None = None,
+               header_hint: str, strict: bool = False) -> tuple[pd.DataFrame, Checker]:
+    """Read a workbook table whose header is not on row 1, as :func:`open_table` reads a CSV.
+
+    Official workbooks put titles (often merged cells) above the header and
+    notes below the data. The header is the first row for which
+    ``is_header(cells)`` is true (cells stripped and lower-cased); rows above
+    it are titles, and single-text-cell rows after it are notes, both
+    skipped. ``_line`` holds true sheet row numbers.
+
+    Parameters
+    ----------
+    sheet
+        The sheet to read; by default the first sheet holding such a header.
+    header_hint
+        What the header should contain, for the error when none is found.
+
+    Raises
+    ------
+    InputError
+        The workbook cannot be read, ``sheet`` is not one of its sheets, or
+        no sheet (or not ``sheet``) has a recognisable header.
+    """
+    import openpyxl
+
+    from .._io import _cell, _check_file, _frame  # the package's own xlsx plumbing
+
+    path = Path(path)
+    file = str(path)
+    _check_file(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for bad zips
+        raise InputError([Problem(file, None, None, None,
+                                  f"a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
+    try:
+        names = list(wb.sheetnames)
+        if sheet is not None and sheet not in names:
+            raise InputError([Problem(file, None, None, sheet, f"the name of one of the workbook's sheets {names}")])
+        found = None
+        for name in [sheet] if sheet is not None else names:
+            rows = [[_cell(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
+            at = next((i for i, r in enumerate(rows) if is_header([c.strip().lower() for c in r])), None)
+            if at is not None:
+                found = name
+                break
+    finally:
+        wb.close()
+    if found is None:
+        where = f"sheet {sheet!r}" if sheet is not None else f"any of the sheets {names}"
+        raise InputError([Problem(file, None, None, None, f"a header row {header_hint} in {where}")])
+    head = rows[at]
+    body = [(r + [""] * (len(head) - len(r)), i) for i, r in enumerate(rows[at + 1:], start=at + 2)]
+    body = [(r, i) for r, i in body if not _is_note(r)]
+    df = _frame(file, head, [r for r, _ in body], [i for _, i in body], (), True, "xlsx", "xlsx", head_line=at + 1)
+    df.attrs["sheet"] = found
+    log.debug("read %s, sheet %r: header on row %d, %d rows", path, found, at + 1, len(df))
+    return df, Checker(df, f"{file} (sheet {found!r})", strict=strict)
+
+
 def _longest(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.len()
 
@@ -40,11 +114,11 @@ def cvegeo_from(df: pd.DataFrame, chk: Checker) -> pd.Series:
     ``municipio`` is a name). A municipality column whose values are mostly
     4-5 digits holds full keys, as CONEVAL's ``clave_municipio`` (``1001``) does.
     """
-    col = first_present(df, "cvegeo", "inegi", "cve_geo", "clave_municipio_completa")
+    col = first_present(df, *CVEGEO_COLUMNS)
     if col is not None and _longest(df[col]).max() >= 4:
         return chk.code(col, 5)
-    ent = first_present(df, "cve_ent", "clave_entidad", "entidad", "ent")
-    mun = first_present(df, "cve_mun", "clave_municipio", "mun", "municipio")
+    ent = first_present(df, *ENT_COLUMNS)
+    mun = first_present(df, *MUN_COLUMNS)
     if mun is not None and (_longest(df[mun]) >= 4).mean() > 0.5:
         full = chk.code(mun, 5)
         if ent is not None:

@@ -8,12 +8,13 @@ the population-weighted sum of the municipal ones, from the state workbook.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 
-from ._common import cvegeo_from, first_present, open_table
+from ._common import CVEGEO_COLUMNS, MUN_COLUMNS, cvegeo_from, first_present, open_sheet, open_table
 
-__all__ = ["read_coneval_municipal", "POVERTY_INDICATORS"]
+__all__ = ["read_coneval_municipal", "POVERTY_INDICATORS", "NOT_AVAILABLE"]
 
 #: brecha indicator -> accepted source column stems (the redistributed copy's, then CONEVAL's).
 POVERTY_INDICATORS: dict[str, tuple[str, ...]] = {
@@ -34,6 +35,20 @@ POVERTY_INDICATORS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Cells CONEVAL writes where it publishes no estimate (no disponible); read as missing, never 0.
+NOT_AVAILABLE = ("n.d.", "N.D.", "n.d", "N.D", "nd", "ND", "-", "–", "—")
+
+
+def _indicator_columns() -> set[str]:
+    return {c for long, short in POVERTY_INDICATORS.values() for c in (f"{long}_porcentaje", short)}
+
+
+def _is_header(cells: list[str]) -> bool:
+    """The header row of a CONEVAL table: a code column and an indicator column."""
+    have = set(cells)
+    return bool(have & set(CVEGEO_COLUMNS + MUN_COLUMNS)) and bool(have & _indicator_columns())
+
+
 def _pair(df: pd.DataFrame, stems: tuple[str, ...]) -> tuple[str | None, str | None]:
     long, short = stems
     pct = first_present(df, f"{long}_porcentaje", short)
@@ -41,7 +56,8 @@ def _pair(df: pd.DataFrame, stems: tuple[str, ...]) -> tuple[str | None, str | N
     return pct, ppl
 
 
-def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, strict: bool = False) -> pd.DataFrame:
+def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: str | None = None,
+                           strict: bool = False) -> pd.DataFrame:
     """Read CONEVAL municipal poverty keyed by ``cvegeo``.
 
     Parameters
@@ -51,31 +67,46 @@ def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, strict:
         ``clave_municipio``) and, per indicator, a percentage and a people
         column (``pobreza_porcentaje``/``pobreza_poblacion`` or CONEVAL's
         ``pobreza``/``pobreza_pob``).
+        In a workbook (CONEVAL's concentrado) the header is the first row
+        holding a code and an indicator column; title rows above it and
+        note rows below the data are skipped.
     year
         The estimate's year, recorded in ``attrs["vintage"]``.
+    sheet
+        The workbook sheet to read; by default the first one with such a
+        header (an error names the sheets when none has one).
 
     Returns
     -------
     DataFrame
         ``cvegeo, cve_ent, pop_coneval``, ``<indicator>_pct`` (percent of the
         population, 0-100) and ``<indicator>_people`` for each of
-        :data:`POVERTY_INDICATORS` found, ``coneval_nd``. Municipalities that
-        CONEVAL does not estimate keep empty (NaN) values, never zero.
+        :data:`POVERTY_INDICATORS` found, ``coneval_nd``. Cells CONEVAL
+        marks as not available (:data:`NOT_AVAILABLE`: ``n.d.``, ``-``) or
+        leaves empty are NaN, never zero; ``coneval_nd`` is True for the
+        municipalities with no estimate at all (every percentage missing).
     """
-    df, chk = open_table(path, (), strict=strict)
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        df, chk = open_sheet(path, _is_header, sheet=sheet, strict=strict,
+                             header_hint="with a code column (cvegeo or clave_municipio) and CONEVAL indicator "
+                                         "columns (pobreza_porcentaje or pobreza)")
+    else:
+        df, chk = open_table(path, (), strict=strict)
     cvegeo = cvegeo_from(df, chk)
     out = pd.DataFrame({"cvegeo": cvegeo, "cve_ent": cvegeo.str[:2]})
     pop = first_present(df, "pob_coneval_2020", "poblacion", "pob_coneval")
     if pop:
-        out["pop_coneval"] = chk.number(pop, lo=0, hi=2e7, required=False)
+        out["pop_coneval"] = chk.number(pop, lo=0, hi=2e7, required=False, na_values=NOT_AVAILABLE)
     found = 0
     for name, stems in POVERTY_INDICATORS.items():
         pct, ppl = _pair(df, stems)
         if pct:
-            out[f"{name}_pct"] = chk.number(pct, lo=0, hi=100, required=False, what="a percentage")
+            out[f"{name}_pct"] = chk.number(pct, lo=0, hi=100, required=False, what="a percentage",
+                                            na_values=NOT_AVAILABLE)
             found += 1
         if ppl:
-            out[f"{name}_people"] = chk.number(ppl, lo=0, hi=2e7, required=False, what="a count of people")
+            out[f"{name}_people"] = chk.number(ppl, lo=0, hi=2e7, required=False, what="a count of people",
+                                               na_values=NOT_AVAILABLE)
     if not found:
         chk.add(None, "pobreza_porcentaje", None,
                 "CONEVAL indicator columns such as 'pobreza_porcentaje' or 'pobreza'")

@@ -1,0 +1,111 @@
+"""Offices with coordinates: the point decides the municipality, and must agree with the names.
+
+Small synthetic CSVs over the embedded 2020 frame. Distances quoted in the
+comments are planar km in EPSG:6372 to the simplified boundaries.
+"""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from brecha import geography
+from brecha.errors import InputError
+from brecha.sources import read_offices
+from brecha.sources.agencies import POINT_TOLERANCE_KM
+
+HEADER = "agency,city,state,lat,lon\n"
+ZOCALO = "19.4326,-99.1332"  # Cuauhtémoc, Ciudad de México (09015)
+
+
+def _problems(write_csv, rows: str) -> list:
+    with pytest.raises(InputError) as info:
+        read_offices(write_csv("offices.csv", HEADER + rows))
+    return info.value.problems
+
+
+def _inside_own_municipality(off) -> bool:
+    polys = geography.municipalities().set_index("cvegeo").geometry.loc[off["cvegeo"]].values
+    return bool(shapely.contains(polys, off.geometry.values).all())
+
+
+def test_a_point_far_from_the_named_city_is_a_problem(write_csv):
+    # The audit's case: "Cancún, Quintana Roo" with Mexico City's coordinates.
+    [p] = _problems(write_csv, f"UNDP,Cancún,Quintana Roo,{ZOCALO}\n")
+    assert (p.row, p.column, p.value) == (2, "lat/lon", "19.4326, -99.1332")
+    assert p.file.endswith("offices.csv")
+    assert "within 5 km of Benito Juárez, Quintana Roo (23005)" in p.expected
+    assert "the point is in Cuauhtémoc, Ciudad de México (09015)" in p.expected
+    assert "1,266 km from it" in p.expected
+
+
+def test_every_disagreeing_point_is_reported_at_once(write_csv):
+    problems = _problems(write_csv, f"UNDP,Cancún,Quintana Roo,{ZOCALO}\n"
+                                    "IOM,Tapachula,Chiapas,14.9067,-92.2631\n"  # fine
+                                    f"UNHCR,,Chiapas,{ZOCALO}\n"
+                                    "UNICEF,Tapachula,Chiapas,14.6,-92.25\n")  # 7 km outside Tapachula
+    assert [(p.row, p.column) for p in problems] == [(2, "lat/lon"), (4, "lat/lon"), (5, "lat/lon")]
+    assert "within 5 km of Chiapas (07), the state named in column 'state'" in problems[1].expected
+    assert "within 5 km of Tapachula, Chiapas (07089)" in problems[2].expected
+    assert "7 km from it" in problems[2].expected
+
+
+def test_a_point_just_across_the_border_counts_where_it_is(write_csv):
+    # 2.7 km south of Tapachula's boundary, in 07087: within the tolerance.
+    off = read_offices(write_csv("offices.csv", HEADER + "UNHCR,Tapachula,Chiapas,14.7,-92.25\n"))
+    assert POINT_TOLERANCE_KM == 5.0
+    assert off["cvegeo"].tolist() == ["07087"] and off["cve_ent"].tolist() == ["07"]
+    assert off["placed"].tolist() == ["coordinates"]
+    assert off["city"].tolist() == ["Tapachula"]  # as written
+    assert off["locality"].isna().all()  # the named locality is in another municipality
+    assert _inside_own_municipality(off)
+
+
+def test_a_point_with_no_names_takes_its_codes_from_the_point(write_csv):
+    off = read_offices(write_csv("offices.csv", HEADER + f"UNHCR,,,{ZOCALO}\nIOM,,,14.9067,-92.2631\n"))
+    assert off["cvegeo"].tolist() == ["09015", "07089"]
+    assert off["cve_ent"].tolist() == ["09", "07"]
+    assert off["state"].tolist() == ["Ciudad de México", "Chiapas"]
+    assert off["placed"].tolist() == ["coordinates", "coordinates"]
+    assert _inside_own_municipality(off)
+
+
+def test_a_state_only_row_gets_the_municipality_of_its_point(write_csv):
+    off = read_offices(write_csv("offices.csv", HEADER + "UNHCR,,Chiapas,14.9067,-92.2631\n"))
+    assert (off["cvegeo"].item(), off["cve_ent"].item(), off["placed"].item()) == ("07089", "07", "coordinates")
+
+
+def test_mexico_city_names_the_whole_entity(write_csv):
+    # "Ciudad de México" resolves to 09015 (seat of the federal powers) for offices without a point;
+    # a point in another borough of the city agrees with the name and counts there.
+    off = read_offices(write_csv("offices.csv", HEADER + "UNHCR,Ciudad de México,Ciudad de México,19.36,-99.16\n"
+                                                         "UNDP,Ciudad de México,Ciudad de México,,\n"))
+    assert off["cvegeo"].iloc[0] != "09015" and off["cve_ent"].iloc[0] == "09"
+    assert off["cvegeo"].iloc[1] == "09015"
+    assert _inside_own_municipality(off.iloc[[0]])
+
+
+def test_a_point_just_off_the_coast_goes_to_the_nearest_municipality(write_csv):
+    # 1.6 km off Cancún's simplified shore: in no polygon, within the tolerance of 23005.
+    off = read_offices(write_csv("offices.csv", HEADER + "UNHCR,,,21.15,-86.74\nIOM,Cancún,,21.15,-86.74\n"))
+    assert off["cvegeo"].tolist() == ["23005", "23005"]
+
+
+def test_a_point_at_sea_is_a_problem(write_csv):
+    problems = _problems(write_csv, "UNHCR,,,20.0,-95.0\nIOM,Tijuana,,20.0,-95.0\n")
+    assert [(p.row, p.column) for p in problems] == [(2, "lat/lon"), (3, "lat/lon")]
+    assert problems[0].expected == "a point on land in a Mexican municipality (or within 5 km of one)"
+    assert "the point is in no municipality" in problems[1].expected
+
+
+def test_a_wrong_name_is_one_problem_not_two(write_csv):
+    # The point is not also checked against a name that could not be resolved.
+    problems = _problems(write_csv, f"UNHCR,Xyzzyville,Jalisco,{ZOCALO}\nIOM,Tijuana,Narnia,{ZOCALO}\n")
+    assert [(p.row, p.column) for p in problems] == [(2, "city"), (3, "state")]
+
+
+def test_offices_named_only_by_their_points_are_told_apart_by_them(write_csv):
+    off = read_offices(write_csv("offices.csv", HEADER + f"UNHCR,,,{ZOCALO}\nUNHCR,,,14.9067,-92.2631\n"))
+    assert len(off) == 2
+    [p] = _problems(write_csv, f"UNHCR,,,{ZOCALO}\nUNHCR,,,{ZOCALO}\n")
+    assert "repeated on lines [2, 3]" in p.expected
