@@ -81,6 +81,37 @@ def test_estimate_places(tiny):
     assert custom["places"].tolist() == [3.0, 8.0, 20.5]
 
 
+def test_mental_health_residences_are_not_disability_supply(tiny):
+    *_, denue = tiny
+    out = estimate_places(denue.assign(scian=["623211", "623221", "623222", "623212"]))
+    assert out["scian"].tolist() == ["623211", "623212"]  # 623221/623222: mental disorder and addiction
+    assert (out["care_type"] == "disability").all()
+
+
+def test_time_cost_needs_minutes_and_keeps_km_columns(tiny, tmp_path):
+    import rasterio
+    from rasterio.transform import Affine
+
+    from brecha.costs import TravelTimeRaster
+
+    census, locs, denue = tiny
+    path = tmp_path / "pace.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=4, width=1200, count=1, dtype="float32",
+                       crs="EPSG:6372", transform=Affine(1000.0, 0, -100_000.0, 0, -1000.0, 2000.0)) as dst:
+        dst.write(np.full((4, 1200), 2.0, dtype="float32"), 1)  # 2 minutes per km everywhere
+    cost = TravelTimeRaster(path)
+    with pytest.raises(InputError, match="catchment_minutes"):
+        care_by_locality(census, locs, denue, cost=cost)
+    km = care_by_locality(census, locs, denue, catchment_km=20.0, decay="step")
+    mins = care_by_locality(census, locs, denue, catchment_minutes=40.0, decay="step", cost=cost)
+    np.testing.assert_allclose(mins["care_access_children"], km["care_access_children"])
+    np.testing.assert_allclose(mins["nearest_care_km_children"], km["nearest_care_km_children"])
+    np.testing.assert_allclose(mins["nearest_care_minutes_children"], 2.0 * km["nearest_care_km_children"],
+                               rtol=1e-6)
+    table = care_by_municipality(census, locs, denue, catchment_minutes=40.0, decay="step", cost=cost)
+    assert {"nearest_care_km_children", "nearest_care_minutes_children"} <= set(table.columns)
+
+
 def test_missing_staff_band_counts_as_smallest(tiny):
     *_, denue = tiny
     with pytest.warns(InputWarning, match="1 DENUE"):
@@ -148,6 +179,9 @@ def test_national_table_shape(national):
     census, _, out = national
     assert len(out) == 2469
     assert out["cvegeo"].tolist() == sorted(census["cvegeo"])
+    for g in ("children", "children_0_11", "elderly", "disability"):
+        for prefix in ("care_per_1000_", "care_access_", "care_outside_share_", "nearest_care_km_"):
+            assert prefix + g in out.columns
     for g in ("children", "elderly", "disability"):
         for prefix in ("care_supply_", "care_units_", "care_per_1000_", "care_access_", "care_outside_share_",
                        "nearest_care_km_"):
@@ -170,9 +204,23 @@ def test_national_totals_preserved(national):
     merged = out.merge(census, on="cvegeo")
     for g in CARE_GROUPS:
         mine = places[places["care_type"] == g.care_type]
-        assert out[f"care_units_{g.name}"].sum() == len(mine)
-        assert out[f"care_supply_{g.name}"].sum() == pytest.approx(mine["places"].sum(), rel=1e-12)
+        assert out[f"care_units_{g.supply_name}"].sum() == len(mine)
+        assert out[f"care_supply_{g.supply_name}"].sum() == pytest.approx(mine["places"].sum(), rel=1e-12)
         # E2SFCA hands out every place (each establishment has children/elders within 20 km).
         handed = (merged[f"care_access_{g.name}"] * merged[g.demand_col]).sum() / 1000
         assert handed == pytest.approx(mine["places"].sum(), rel=1e-9)
     assert out["care_units_children"].sum() == 10_491
+    # Mental-health and addiction residences (623221/623222) are not disability supply.
+    assert out["care_units_disability"].sum() == 164
+    assert not {"care_units_children_0_11", "care_supply_children_0_11"} & set(out.columns)
+
+
+def test_children_0_11_share_day_care_supply_with_their_own_demand(national):
+    census, _, out = national
+    m = out.merge(census, on="cvegeo")
+    handed = (m["care_access_children_0_11"] * m["pop_0_11"]).sum() / 1000
+    assert handed == pytest.approx(m["care_supply_children"].sum(), rel=1e-9)
+    # More children share the same places: access per 1,000 children is lower for 0-11.
+    assert (m["care_access_children_0_11"] <= m["care_access_children"] + 1e-9).mean() > 0.95
+    np.testing.assert_allclose(m["care_per_1000_children_0_11"],
+                               1000 * m["care_supply_children"] / m["pop_0_11"].where(m["pop_0_11"] > 0))

@@ -108,3 +108,124 @@ def test_state_layer_end_to_end(real):
     np.testing.assert_allclose(s["care_unmet"].sum(), m["care_unmet"].sum())
     top = coverage.top_gaps(s, n=5)
     assert list(top["gap_rank"]) == [1, 2, 3, 4, 5] and "cve_ent" in top
+
+
+def test_state_poverty_columns_say_where_they_come_from(real):
+    _, _, s = real
+    for i in ("poverty", "extreme_poverty"):
+        np.testing.assert_allclose(s[f"{i}_pct"], s[f"{i}_pct_agg_from_municipal"])
+        np.testing.assert_allclose(s[f"{i}_people"], s[f"{i}_people_agg_from_municipal"])
+        assert f"{i}_pct_official" not in s  # no workbook given
+    assert "pop_coneval" not in s and "pop_coneval_agg_from_municipal" in s
+    assert "agg_from_municipal" in s.attrs["poverty_method"] and s.attrs["official_year"] is None
+    assert s.attrs["states_with_official"] == {"poverty": 0, "extreme_poverty": 0}
+
+
+def test_state_layer_uses_official_figures_and_keeps_the_aggregate(real, tmp_path):
+    import openpyxl
+    from test_coneval_state import _per_indicator_sheet, _per_state_sheet
+
+    from brecha.sources import read_coneval_state
+
+    sources, m, s = real
+    wb = openpyxl.Workbook()
+    _per_state_sheet(wb)
+    _per_indicator_sheet(wb)
+    wb.save(tmp_path / "anexo.xlsx")
+    official = read_coneval_state(tmp_path / "anexo.xlsx")
+    o = coverage.state_layer(sources, municipal=m, official_poverty=official).set_index("cve_ent")
+    agg = s.set_index("cve_ent")
+    # Aguascalientes 2020 in the workbook: poverty 27.6% (396,500 people); extreme 1.7% in 01, 30.5% in 07.
+    assert o.loc["01", "poverty_pct"] == 27.6 and o.loc["01", "poverty_people"] == 396_500
+    assert o.loc["01", "poverty_pct_official"] == 27.6 and o.loc["01", "poverty_source"] == "official"
+    assert o.loc["07", "extreme_poverty_pct"] == 30.5 and o.loc["07", "extreme_poverty_source"] == "official"
+    assert o.loc["07", "poverty_source"] == "agg_from_municipal"  # the workbook has Chiapas' extreme poverty only
+    np.testing.assert_allclose(o["poverty_pct_agg_from_municipal"], agg["poverty_pct_agg_from_municipal"])
+    assert o.loc["07", "poverty_pct"] == agg.loc["07", "poverty_pct"] and np.isnan(o.loc["07", "poverty_pct_official"])
+    cols = list(o.columns)
+    assert cols.index("poverty_pct_official") == cols.index("poverty_people_agg_from_municipal") + 1
+    assert o.attrs["states_with_official"] == {"poverty": 1, "extreme_poverty": 3} and o.attrs["official_year"] == 2020
+
+
+def test_state_gap_and_sensitivity_use_the_municipal_settings(real):
+    import copy
+
+    from brecha.pipeline.registry import REGISTRY
+
+    sources, m, s = real
+    assert s.attrs["gap"]["weights"] == m.attrs["gap"]["weights"]
+    edited = m.copy()
+    edited.attrs = copy.deepcopy(m.attrs)
+    weights = {**m.attrs["gap"]["weights"], "poverty_pct": 3.0, "reach": 0.0}
+    edited.attrs["gap"].update(weights=weights, aggregate="arithmetic", reach_scale_km=50.0)
+    st = coverage.state_layer(sources, municipal=edited)
+    assert st.attrs["gap"]["weights"] == weights and st.attrs["gap"]["aggregate"] == "arithmetic"
+    assert st.attrs["gap"]["reach_scale_km"] == 50.0 and not st.attrs["gap"]["eb"]
+    assert not np.allclose(st["gap_score"], s["gap_score"])
+    table = REGISTRY["gap.weight_sensitivity"].fn({"layer": edited}, change=0.2, top_n=20)
+    assert set(table["component"]) == set(weights) - {"reach"}  # a zero weight is not varied
+    lower = table.loc[(table["component"] == "poverty_pct") & (table["factor"] < 1), "weight"]
+    assert lower.item() == pytest.approx(2.4)
+    assert table.attrs["aggregate"] == "arithmetic"
+    with pytest.raises(InputError, match="radius_km"):
+        coverage.state_layer(sources, municipal=m, radius_km=50.0)  # would be ignored: m is built already
+    stripped = m.copy()
+    stripped.attrs = {}
+    with pytest.raises(InputError, match="gap_index settings"):
+        REGISTRY["gap.weight_sensitivity"].fn({"layer": stripped})
+
+
+def test_municipal_layer_has_every_care_group(real):
+    _, m, s = real
+    for g in ("children", "children_0_11", "elderly", "disability"):
+        for measure in ("care_per_1000", "care_access", "care_outside_share"):
+            assert f"{measure}_{g}" in m and f"{measure}_{g}" in s
+    has = m["pop_0_11"] > 0
+    assert m.loc[has, "care_access_children_0_11"].notna().all()
+    assert m["care_outside_share_children_0_11"].between(0, 1).all()
+    assert "care_supply_children_0_11" not in m  # the same day-care places as care_supply_children
+
+
+@pytest.fixture(scope="module")
+def aguascalientes(real, tmp_path_factory):
+    """The 11 municipalities of Aguascalientes, and a travel-time raster of 2 minutes per km over Mexico."""
+    import rasterio
+
+    from brecha.costs import TravelTimeRaster
+    from brecha.rasters import national_grid
+
+    sources, _, _ = real
+    sub = {k: (v[v["cvegeo"].astype(str).str[:2] == "01"] if k not in ("offices", "initiatives", "states")
+               else v) for k, v in sources.items()}
+    grid = national_grid(20.0)
+    path = tmp_path_factory.mktemp("cost") / "pace.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=grid.height, width=grid.width, count=1, dtype="float32",
+                       crs=grid.crs, transform=grid.transform) as dst:
+        dst.write(np.full((grid.height, grid.width), 2.0, dtype="float32"), 1)
+    return sub, TravelTimeRaster(path)
+
+
+def test_travel_time_cost_needs_minutes_and_keeps_km_columns(aguascalientes):
+    sub, cost = aguascalientes
+    with pytest.raises(InputError) as err:
+        coverage.municipal_layer(sub, cost=cost, lisa_permutations=9)
+    assert {p.value for p in err.value.problems} == {None} and "radius_minutes" in str(err.value)
+    km = coverage.municipal_layer(sub, lisa_permutations=9)
+    mins = coverage.municipal_layer(sub, cost=cost, catchment_minutes=40.0, radius_minutes=200.0,
+                                    lisa_permutations=9)
+    assert len(km) == 11 and list(mins.columns[:len(coverage.MUNICIPAL_COLUMNS) - 1]) == list(km.columns[:-1])
+    assert mins.attrs["cost_unit"] == "minutes" and mins.attrs["radius_minutes"] == 200.0
+    # Straight-line km stay km; minutes get their own columns (2 minutes per km everywhere).
+    np.testing.assert_allclose(mins["nearest_office_km"], km["nearest_office_km"])
+    np.testing.assert_allclose(mins["nearest_office_minutes"], 2 * km["nearest_office_km"], rtol=1e-6)
+    np.testing.assert_allclose(mins["nearest_care_km_children"], km["nearest_care_km_children"])
+    np.testing.assert_allclose(mins["nearest_care_minutes_children"], 2 * km["nearest_care_km_children"], rtol=1e-6)
+    # 40 minutes at 2 min/km is the 20 km catchment; 200 minutes the 100 km radius.
+    np.testing.assert_allclose(mins["care_access_children"], km["care_access_children"], rtol=1e-9)
+    np.testing.assert_allclose(mins["pop_within_reach_pct"], km["pop_within_reach_pct"])
+    np.testing.assert_allclose(mins["gap_score"], km["gap_score"])
+    # The km radius is not read as minutes: 100 minutes is 50 km here.
+    half = coverage.municipal_layer(sub, cost=cost, catchment_minutes=40.0, radius_minutes=100.0,
+                                    lisa_permutations=9)
+    assert (half["pop_within_reach_pct"] <= km["pop_within_reach_pct"] + 1e-9).all()
+    assert not np.allclose(half["pop_within_reach_pct"], km["pop_within_reach_pct"])

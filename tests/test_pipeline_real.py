@@ -100,3 +100,42 @@ def test_store_holds_every_source_keyed_and_is_built_once(tmp_path, tables_only)
     build(out, layers_dir=tables_only, layers=["municipalities"], code=CODE, on_event=events.append)
     assert [e["status"] for e in events if e["event"] == "store"] == ["skipped"]
     assert not list(out.glob(".*.tmp*"))
+
+
+def test_official_state_workbook_is_an_optional_hashed_input(tmp_path, tables_only):
+    import openpyxl
+    from click.testing import CliRunner
+    from test_coneval_state import _per_indicator_sheet, _per_state_sheet
+
+    from brecha._io import sha256_file
+    from brecha.cli import build as build_cli
+
+    out = tmp_path / "out"
+    assert _build(out, tables_only)[0].built == ["municipalities", "states"]
+    states = gpd.read_parquet(out / "layers/states.parquet")
+    assert (states["poverty_source"] == "agg_from_municipal").all() and "poverty_pct_official" not in states
+    wb = openpyxl.Workbook()
+    _per_state_sheet(wb)
+    _per_indicator_sheet(wb)
+    wb.save(tmp_path / "anexo.xlsx")
+    res, reasons = _build(out, tables_only, sources={"coneval_state": tmp_path / "anexo.xlsx"})
+    assert res.built == ["states"] and reasons["states"] == "input source:coneval_state changed"
+    states = gpd.read_parquet(out / "layers/states.parquet").set_index("cve_ent")
+    assert states.loc["01", "poverty_pct"] == 27.6 and states.loc["01", "poverty_source"] == "official"
+    assert states.loc["02", "poverty_source"] == "agg_from_municipal"
+    assert states.loc["01", "poverty_pct_agg_from_municipal"] != 27.6  # the aggregate stays beside it
+    assert states.attrs["states_with_official"]["poverty"] == 1
+    man = assert_consistent(out)
+    rec = man["layers"]["states"]["inputs"]["official_poverty"]
+    assert rec["sha256"] == sha256_file(tmp_path / "anexo.xlsx") and rec["vintage"] == "user file"
+    assert _build(out, tables_only, sources={"coneval_state": tmp_path / "anexo.xlsx"})[0].built == []
+    # A workbook without a table stops the build before anything is written (exit 2), naming the file.
+    empty = openpyxl.Workbook()
+    empty.active["A1"] = "Nada que ver"
+    empty.save(tmp_path / "empty.xlsx")
+    cli = CliRunner().invoke(build_cli.command, ["--out", str(out), "--layers-dir", str(tables_only), "--no-store",
+                                                 "--coneval-state", str(tmp_path / "empty.xlsx")])
+    assert cli.exit_code == 2 and "empty.xlsx" in cli.output
+    missing = CliRunner().invoke(build_cli.command, ["--out", str(out), "--layers-dir", str(tables_only),
+                                                     "--coneval-state", str(tmp_path / "nowhere.xlsx")])
+    assert missing.exit_code == 2 and "coneval_state" in missing.output

@@ -57,6 +57,24 @@ def test_geoparquet_is_1_1_and_byte_identical_when_rewritten(points, tmp_path):
     assert f.metadata.created_by == f"parquet-cpp-arrow version {pyarrow.__version__}"
     assert set(f.schema_arrow.metadata) == {b"geo", b"pandas"}
     assert f.metadata.row_group(0).column(0).compression == "ZSTD"
+    # GeoParquet 1.1 bbox covering: a bbox struct column named in the metadata, with per-row-group statistics.
+    assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    assert f.schema_arrow.field("bbox").type.num_fields == 4
+    names = [f.metadata.row_group(0).column(i).path_in_schema for i in range(f.metadata.num_columns)]
+    xmin = f.metadata.row_group(0).column(names.index("bbox.xmin")).statistics
+    assert xmin.min == pytest.approx(-102.3) and "bbox" not in gpd.read_parquet(tmp_path / "a.parquet").columns
+
+
+def test_geoparquet_row_groups_let_a_bbox_read_skip_rows(tmp_path):
+    from brecha.pipeline.writers import ROW_GROUP_ROWS
+
+    n = 3 * ROW_GROUP_ROWS
+    frame = gpd.GeoDataFrame({"cvegeo": [f"{i:05d}" for i in range(n)]},
+                             geometry=[Point(-118 + 30 * i / n, 15 + 15 * i / n) for i in range(n)], crs="EPSG:4326")
+    write_parquet(frame, tmp_path / "g.parquet")
+    assert pq.ParquetFile(tmp_path / "g.parquet").metadata.num_row_groups == 3
+    inside = gpd.read_parquet(tmp_path / "g.parquet", bbox=(-118.0, 14.9, -108.1, 20.0))
+    assert 0 < len(inside) <= ROW_GROUP_ROWS
 
 
 def test_plain_tables_are_plain_parquet(tmp_path):
@@ -110,6 +128,29 @@ def test_cog_is_tiled_with_overviews_and_band_names(tmp_path):
         assert ds.profile["tiled"] and ds.profile["blockxsize"] == 512 and ds.overviews(1)
         assert ds.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
         np.testing.assert_array_equal(ds.read(1), arr)
+
+
+def test_cog_of_a_surface_has_tags_units_and_the_same_bytes_twice(tmp_path):
+    from brecha.rasters import Raster, read_raster
+
+    arr = np.random.default_rng(1).random((700, 600)).astype("float32") * 100
+    surface = Raster(arr, Affine(1000, 0, 2.0e6, 0, -1000, 1.5e6), "EPSG:6372", -9999.0, "population", "people",
+                     "Census 2020 localities")
+    result = RasterResult.from_raster(surface)
+    rec = write_cog(result, tmp_path / "a.tif")
+    write_cog(RasterResult.from_raster(surface), tmp_path / "b.tif")
+    assert (tmp_path / "a.tif").read_bytes() == (tmp_path / "b.tif").read_bytes()
+    assert rec["units"] == "people" and rec["resampling"] == "average"
+    with rasterio.open(tmp_path / "a.tif") as ds:
+        tags = ds.tags()
+        assert (tags["name"], tags["units"], tags["source"]) == ("population", "people", "Census 2020 localities")
+        assert tags["cell_size"] == "1000" and tags["overview_resampling"] == "average" and "overview_note" in tags
+        assert ds.descriptions == ("population",) and ds.tags(1)["units"] == "people"
+        # Average overviews: the first overview cell is the mean of its 2 x 2 full-resolution cells.
+        over = ds.read(1, out_shape=(350, 300))
+        assert over[0, 0] == pytest.approx(arr[:2, :2].mean(), rel=1e-5)
+    back = read_raster(tmp_path / "a.tif")
+    assert (back.name, back.units, back.source) == ("population", "people", "Census 2020 localities")
 
 
 def test_atomic_outputs_get_normal_permissions(tmp_path):

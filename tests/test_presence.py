@@ -23,7 +23,7 @@ def places() -> pd.DataFrame:
         ("i1", "a", "UN Women", "care", 2023, "municipality", "01", "01002"),
         # i2: state-level Aguascalientes
         ("i2", "b", "UNICEF", "health", 2022, "state", "01", None),
-        # i3: state-level Baja California and municipal Tijuana (another state)
+        # i3: state-level Baja California and municipal Hermosillo, Sonora (26030: another state)
         ("i3", "c", "UNHCR", "migration", 2020, "state", "02", None),
         ("i3", "c", "UNHCR", "migration", 2020, "municipality", "26", "26030"),
         # i4: national

@@ -80,6 +80,31 @@ def test_care_surface_is_a_population_weighted_mean(grid, localities):
     assert aligned.valid().sum() == 4
 
 
+def test_care_surface_weights_by_the_demand_column(grid, localities):
+    values = pd.Series({"a": 10.0, "b": 20.0, "c": 1.0, "d": 3.0, "e": 4.0})
+    kids = localities.assign(pop_0_5=[3.0, 1.0, 1.0, 1.0, 1.0])  # a has most children, b most people
+    r = rasters.care_surface(kids, values, grid, weight="pop_0_5")
+    assert r.array[0, 0] == pytest.approx((3 * 10 + 1 * 20) / 4)
+    assert r.source == "pop_0_5-weighted mean of locality values"
+
+
+def test_zonal_table_has_one_column_per_surface(grid, munis, localities):
+    pop = rasters.population_surface(localities, grid, municipalities=munis)
+    offices = gpd.GeoDataFrame({"office_id": ["o1"], "agency": ["UNICEF"], "status": ["existing"],
+                                "cve_ent": ["01"], "cvegeo": ["01001"]},
+                               geometry=gpd.points_from_xy([0.5 * KM], [4.5 * KM]), crs="EPSG:6372")
+    d = rasters.distance_surface(offices, grid, municipalities=munis)
+    t = rasters.zonal_table([(pop, "sum"), (d, "mean")], munis).set_index("cvegeo")
+    assert list(t.columns) == ["cells", "population_sum", "nearest_office_km_mean"]
+    assert t.loc["01002", "population_sum"] == 23 and t.loc["01001", "cells"] == 15
+    assert t.loc["01001", "nearest_office_km_mean"] == pytest.approx(d.array[:, :3].mean())
+    other = rasters.national_grid(50.0)
+    moved = rasters.Raster(np.zeros((other.height, other.width), np.float32), other.transform, other.crs, NODATA,
+                           "x", "")
+    with pytest.raises(ValueError, match="grid"):
+        rasters.zonal_table([(pop, "sum"), (moved, "mean")], munis)
+
+
 def test_zonal_sum_keeps_every_person(grid, munis, localities):
     pop = rasters.population_surface(localities, grid, municipalities=munis)
     z = rasters.zonal_stats(pop, munis).set_index("cvegeo")

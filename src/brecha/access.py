@@ -82,6 +82,24 @@ def decay_weights(cost: np.ndarray, catchment: float, decay: str = "gaussian",
     equal-width zones as it has weights; a cost on a zone's outer edge takes
     that zone's weight.
 
+    Parameters
+    ----------
+    cost
+        Costs of pairs (km, or the cost's unit such as minutes).
+    catchment
+        Catchment size ``c0``, in the same unit as ``cost``.
+    decay
+        ``"gaussian"``, ``"step3"`` or ``"step"`` (module docstring).
+    zone_weights
+        Weights of the equal-width zones for ``"step3"``.
+
+    References
+    ----------
+    Luo, W. & Wang, F. (2003), *Environment and Planning B* 30, 865-884
+    (step); Luo, W. & Qi, Y. (2009), *Health & Place* 15, 1100-1107
+    (zones 1.0 / 0.68 / 0.22); Dai, D. (2010), *Health & Place* 16, 1038-1052
+    (Gaussian).
+
     >>> decay_weights(np.array([0.0, 10.0, 20.0, 25.0]), 20.0).round(4).tolist()
     [1.0, 0.7014, 0.0, 0.0]
     >>> decay_weights(np.array([5.0, 10.0, 15.0, 21.0]), 30.0, "step3").tolist()
@@ -211,6 +229,11 @@ def access_table(demand_points: gpd.GeoDataFrame, supply_points: gpd.GeoDataFram
         as :func:`e2sfca`), ``nearest_cost`` (cost to the cheapest supply
         point, in ``cost.cost_unit``, km by default; ``inf`` if none) and
         ``outside`` (True when no supply point is within the catchment).
+
+    References
+    ----------
+    Luo & Qi (2009) (E2SFCA); Wang, F. (2012), *Annals of the AAG* 102(5),
+    1104-1112 (nearest provider and 2SFCA as accessibility measures).
     """
     return _run(demand_points, supply_points, demand_col, supply_col, catchment_km, decay, cost, zone_weights,
                 with_nearest=True)

@@ -7,13 +7,30 @@ which sets INEGI's DENUE care establishments against Census 2020 population:
 - supply: DENUE establishments by SCIAN class (day care 6244xx, elderly
   6233xx, disability 6232xx), counted and turned into estimated places:
   staff band midpoint (``staff_mid``) x places per staff member;
-- demand: Census 2020 children 0-5 (``pop_0_5``; 0-11 as ``pop_0_11``),
-  people 60+ (``pop_60_plus``) and people with a disability
-  (``pop_disability``);
+- demand: Census 2020 children 0-5 (``pop_0_5``) and, for the same day-care
+  supply, children 0-11 (``pop_0_11``, group ``children_0_11``), people 60+
+  (``pop_60_plus``) and people with a disability (``pop_disability``);
 - access: E2SFCA (:mod:`brecha.access`) from the 189,432 Census localities,
   each holding its share of the municipal demand, to the establishments.
 
 Places are an estimate: DENUE reports staff bands, not capacity.
+
+**Disability supply.** SCIAN 2018 group 6232 also holds residences for
+mental disorders and addictions (623221 private, 623222 public: 722 of the
+886 establishments under 6232 in the embedded DENUE). They do not serve the
+Census disability population, so :func:`brecha.sources.denue.care_type_of`
+types them ``mental_health`` and they are left out of every care group here;
+disability supply is classes 623211/623212 (intellectual disability) only.
+Even these serve mostly people with intellectual disabilities, a part of
+``pop_disability``: disability access is a lower bound of a partial supply.
+
+References
+----------
+INMUJERES, El Colegio de México & ONU Mujeres (2023). *Mapa de Cuidados de
+México*. INEGI (2018). *Sistema de Clasificación Industrial de América del
+Norte, México SCIAN 2018*. Luo, W. & Qi, Y. (2009). An enhanced two-step
+floating catchment area (E2SFCA) method. *Health & Place* 15, 1100-1107.
+Goodchild, M. F. & Lam, N. S.-N. (1980). Areal interpolation. *Geo-Processing* 1, 297-312.
 """
 
 from __future__ import annotations
@@ -29,13 +46,14 @@ import pandas as pd
 
 from . import _duckdb
 from .access import access_table
-from .costs import Cost
+from .costs import Cost, StraightLineKm
 from .errors import InputError, InputWarning, Problem
-from .sources.denue import CARE_TYPES, STAFF_BANDS
+from .sources.denue import STAFF_BANDS, care_type_of
 
 __all__ = [
     "CareGroup",
     "CARE_GROUPS",
+    "SUPPLY_GROUPS",
     "PLACES_PER_STAFF",
     "DEMAND_COLUMNS",
     "apportion",
@@ -52,16 +70,26 @@ log = logging.getLogger(__name__)
 class CareGroup:
     """A population that needs care and the DENUE care type that serves it."""
 
-    name: str  #: column suffix: children, elderly, disability
+    name: str  #: column suffix: children, children_0_11, elderly, disability
     care_type: str  #: DENUE care type (see :data:`brecha.sources.denue.CARE_TYPES`)
     demand_col: str  #: Census 2020 column with the people in demand
+    supply: str = ""  #: group whose ``care_supply_<g>`` columns this one shares (itself when empty)
+
+    @property
+    def supply_name(self) -> str:
+        """Suffix of the supply columns (``care_units_<s>``, ``care_supply_<s>``) serving the group."""
+        return self.supply or self.name
 
 
 CARE_GROUPS: tuple[CareGroup, ...] = (
     CareGroup("children", "day_care", "pop_0_5"),
+    # Same day-care places, set against all children 0-11 (school-age children use them too).
+    CareGroup("children_0_11", "day_care", "pop_0_11", supply="children"),
     CareGroup("elderly", "elderly", "pop_60_plus"),
     CareGroup("disability", "disability", "pop_disability"),
 )
+#: Groups with their own supply columns (one per care type).
+SUPPLY_GROUPS: tuple[CareGroup, ...] = tuple(g for g in CARE_GROUPS if g.supply_name == g.name)
 
 #: Census columns apportioned to localities (people).
 DEMAND_COLUMNS: tuple[str, ...] = ("pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
@@ -117,6 +145,12 @@ def apportion(localities: pd.DataFrame, census: pd.DataFrame, columns: Sequence[
     DataFrame
         ``localities`` (a copy, same index and class) with ``columns`` added.
 
+    References
+    ----------
+    Goodchild, M. F. & Lam, N. S.-N. (1980). Areal interpolation: a variant
+    of the traditional spatial problem. *Geo-Processing* 1, 297-312
+    (population-weighted interpolation, as in PySAL *tobler*).
+
     >>> locs = pd.DataFrame({"cvegeo": ["01001", "01001", "01002"], "pop_total": [30, 10, 5]})
     >>> cen = pd.DataFrame({"cvegeo": ["01001", "01002"], "pop_0_5": [8.0, 1.0]})
     >>> apportion(locs, cen, ["pop_0_5"])["pop_0_5"].tolist()
@@ -158,20 +192,45 @@ def estimate_places(denue: gpd.GeoDataFrame, *,
                     places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> gpd.GeoDataFrame:
     """Care establishments with their ``care_type`` (from SCIAN) and estimated ``places``.
 
-    ``places = staff_mid x places_per_staff[care_type]``. Rows outside the
-    three care classes are dropped; a missing ``staff_mid`` is taken as the
+    ``places = staff_mid x places_per_staff[care_type]``. Rows of no care
+    type that a :data:`CARE_GROUPS` group uses are dropped (other SCIAN
+    classes, and the mental-health and addiction residences 623221/623222,
+    see the module docstring); a missing ``staff_mid`` is taken as the
     smallest DENUE band (0-5 people, midpoint 3), with a warning.
+
+    Parameters
+    ----------
+    denue
+        DENUE establishments: ``scian`` (6-digit class), ``staff_mid``
+        (people, midpoint of the staff band) and point geometry.
+    places_per_staff
+        Care type -> estimated places per staff member.
+
+    Returns
+    -------
+    GeoDataFrame
+        The kept rows with ``care_type`` and ``places`` (estimated places).
+
+    References
+    ----------
+    INEGI, DENUE (staff bands ``per_ocu``); the staffing ratios behind
+    :data:`PLACES_PER_STAFF` (SEDESOL, Reglas de Operación del Programa de
+    Estancias Infantiles 2018, DOF 30/12/2017). As in the Mapa de Cuidados de
+    México (INMUJERES, El Colegio de México & ONU Mujeres 2023), capacity is
+    inferred from establishments, not reported.
     """
+    types = sorted({g.care_type for g in CARE_GROUPS})
     problems = _missing(denue, "denue", ["scian", "staff_mid", "geometry"])
-    problems += [Problem("places_per_staff", None, None, places_per_staff.get(t), "a number > 0")
-                 for t in CARE_TYPES.values() if not places_per_staff.get(t, 0) > 0]
+    problems += [Problem("places_per_staff", None, t, places_per_staff.get(t), "a number > 0")
+                 for t in types if not places_per_staff.get(t, 0) > 0]
     if not problems:
         problems += _bad_numbers(denue, "denue", ["staff_mid"], allow_nan=True)
     if problems:
         raise InputError(problems)
-    care_type = denue["scian"].astype(str).str[:4].map(CARE_TYPES)
-    out = denue[care_type.notna()].copy()
-    out["care_type"] = care_type[care_type.notna()]
+    care_type = care_type_of(denue["scian"])
+    used = care_type.isin(types)
+    out = denue[used.to_numpy()].copy()
+    out["care_type"] = care_type[used].to_numpy()
     staff = pd.to_numeric(out["staff_mid"], errors="coerce")
     if staff.isna().any():
         warnings.warn(f"{int(staff.isna().sum())} DENUE establishments have no staff band; "
@@ -190,7 +249,7 @@ def care_supply(denue: gpd.GeoDataFrame, *,
     DataFrame
         One row per ``cvegeo`` with establishments: ``care_units_<group>``
         (establishments) and ``care_supply_<group>`` (estimated places), for
-        each group of :data:`CARE_GROUPS`.
+        each group of :data:`SUPPLY_GROUPS` (one per care type).
     """
     pts = pd.DataFrame(estimate_places(denue, places_per_staff=places_per_staff)
                        [["cvegeo", "care_type", "places"]])
@@ -198,12 +257,19 @@ def care_supply(denue: gpd.GeoDataFrame, *,
     cols = ",\n".join(
         f"count(*) FILTER (WHERE care_type = '{g.care_type}')::BIGINT AS care_units_{g.name}, "
         f"coalesce(sum(places) FILTER (WHERE care_type = '{g.care_type}'), 0)::DOUBLE AS care_supply_{g.name}"
-        for g in CARE_GROUPS)
+        for g in SUPPLY_GROUPS)
     return _duckdb.query(f"SELECT cvegeo, {cols} FROM pts GROUP BY cvegeo ORDER BY cvegeo", pts=pts)
 
 
+def _nearest_units(cost: Cost | None) -> tuple[str, ...]:
+    """Units of the ``nearest_care_<unit>_<g>`` columns: always km, plus the cost's own unit."""
+    unit = "km" if cost is None else cost.cost_unit
+    return ("km",) if unit == "km" else ("km", unit)
+
+
 def care_by_locality(census: pd.DataFrame, localities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *,
-                     catchment_km: float = 20.0, decay: str = "gaussian", cost: Cost | None = None,
+                     catchment_km: float = 20.0, catchment_minutes: float | None = None,
+                     decay: str = "gaussian", cost: Cost | None = None,
                      places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> gpd.GeoDataFrame:
     """Care demand and E2SFCA access at every locality.
 
@@ -215,33 +281,56 @@ def care_by_locality(census: pd.DataFrame, localities: gpd.GeoDataFrame, denue: 
         Census 2020 locality points with ``cvegeo`` and ``pop_total``.
     denue
         DENUE care establishments (``scian``, ``staff_mid``, points).
-    catchment_km, decay, cost
-        As in :func:`brecha.access.e2sfca` (km unless ``cost`` says otherwise).
+    catchment_km
+        E2SFCA catchment in km, used with straight-line km (the default cost).
+    catchment_minutes
+        E2SFCA catchment in minutes, required with a travel-time ``cost``
+        (:class:`brecha.costs.TravelTimeRaster`); see
+        :func:`brecha.reach.cost_threshold`.
+    decay, cost
+        As in :func:`brecha.access.e2sfca`.
 
     Returns
     -------
     GeoDataFrame
         ``localities`` with, added: the apportioned :data:`DEMAND_COLUMNS`
-        (people), and for each group (children, elderly, disability)
+        (people), and for each group of :data:`CARE_GROUPS`
         ``care_access_<group>`` (E2SFCA places per 1,000 people in demand),
         ``care_outside_<group>`` (True when no establishment of the type is
-        within the catchment) and ``nearest_care_km_<group>`` (km to the
-        nearest establishment of the type; ``cost.cost_unit`` for other costs).
+        within the catchment), ``nearest_care_km_<group>`` (straight-line km
+        to the nearest establishment of the type, whatever the cost) and,
+        with a travel-time cost, ``nearest_care_minutes_<group>``.
+
+    References
+    ----------
+    Luo & Qi (2009) (E2SFCA); Dai, D. (2010). Black residential segregation,
+    disparities in spatial access to health care facilities, and late-stage
+    breast cancer diagnosis in metropolitan Detroit. *Health & Place* 16,
+    1038-1052 (Gaussian decay).
     """
+    from .access import nearest_supply_km
+    from .reach import cost_threshold
+
+    catchment = cost_threshold(StraightLineKm() if cost is None else cost, km=catchment_km,
+                               minutes=catchment_minutes, name="catchment")
+    units = _nearest_units(cost)
     out = apportion(localities, census, DEMAND_COLUMNS)
     supply = estimate_places(denue, places_per_staff=places_per_staff)
     for g in CARE_GROUPS:
         pts = supply[supply["care_type"] == g.care_type]
-        t = access_table(out, pts, demand_col=g.demand_col, supply_col="places", catchment_km=catchment_km,
+        t = access_table(out, pts, demand_col=g.demand_col, supply_col="places", catchment_km=catchment,
                          decay=decay, cost=cost)
         out[f"care_access_{g.name}"] = t["access"] * 1000.0
         out[f"care_outside_{g.name}"] = t["outside"]
-        out[f"nearest_care_km_{g.name}"] = t["nearest_cost"]
+        out[f"nearest_care_{units[-1]}_{g.name}"] = t["nearest_cost"]
+        if len(units) > 1:  # a time cost: keep the straight-line km beside the minutes
+            out[f"nearest_care_km_{g.name}"] = nearest_supply_km(out, pts).to_numpy()
     return out
 
 
 def care_by_municipality(census: pd.DataFrame, localities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *,
-                         catchment_km: float = 20.0, decay: str = "gaussian", cost: Cost | None = None,
+                         catchment_km: float = 20.0, catchment_minutes: float | None = None,
+                         decay: str = "gaussian", cost: Cost | None = None,
                          places_per_staff: Mapping[str, float] = PLACES_PER_STAFF) -> pd.DataFrame:
     """Care supply against demand per municipality: the table the build uses.
 
@@ -250,54 +339,61 @@ def care_by_municipality(census: pd.DataFrame, localities: gpd.GeoDataFrame, den
     Returns
     -------
     DataFrame
-        One row per ``cvegeo`` of ``census``, sorted. For each group
-        ``<g>`` in children (day care vs. children 0-5), elderly (60+) and
-        disability:
+        One row per ``cvegeo`` of ``census``, sorted. For each supply group
+        ``<s>`` of :data:`SUPPLY_GROUPS` (children, elderly, disability):
 
-        - ``care_units_<g>``: DENUE establishments (count);
-        - ``care_supply_<g>``: estimated places (staff midpoint x places per staff);
+        - ``care_units_<s>``: DENUE establishments (count);
+        - ``care_supply_<s>``: estimated places (staff midpoint x places per staff);
+
+        and for each group ``<g>`` of :data:`CARE_GROUPS` (children: day care
+        vs. children 0-5; children_0_11: the same day care vs. children 0-11;
+        elderly: 60+; disability):
+
         - ``care_per_1000_<g>``: places per 1,000 people in demand in the
           municipality (NaN where demand is 0);
         - ``care_access_<g>``: E2SFCA places per 1,000 people in demand,
           mean over the municipality's localities weighted by their demand;
         - ``care_outside_share_<g>``: share (0-1) of the demand in localities
           with no establishment within the catchment;
-        - ``nearest_care_km_<g>``: demand-weighted mean km to the nearest
-          establishment (``inf`` when there is none of the type at all; the
-          cost's unit for a non-default ``cost``).
+        - ``nearest_care_km_<g>``: demand-weighted mean straight-line km to
+          the nearest establishment (``inf`` when there is none of the type
+          at all) and, with a travel-time cost, ``nearest_care_minutes_<g>``.
 
-        Also ``care_per_1000_children_0_11``: day-care places per 1,000
-        children 0-11. Locality-based columns are NaN in municipalities with
-        no localities or no demand.
+        Locality-based columns are NaN in municipalities with no localities
+        or no demand.
+
+    References
+    ----------
+    Luo & Qi (2009); INMUJERES, El Colegio de México & ONU Mujeres (2023),
+    *Mapa de Cuidados de México* (establishments per population in demand).
     """
     missing = _missing(census, "census", ["cvegeo", *DEMAND_COLUMNS])
     if missing:
         raise InputError(missing)
-    loc = care_by_locality(census, localities, denue, catchment_km=catchment_km, decay=decay, cost=cost,
+    loc = care_by_locality(census, localities, denue, catchment_km=catchment_km,
+                           catchment_minutes=catchment_minutes, decay=decay, cost=cost,
                            places_per_staff=places_per_staff)
     loc = pd.DataFrame(loc[["cvegeo", *DEMAND_COLUMNS,
                             *(c for c in loc.columns if c.startswith(("care_", "nearest_care_")))]])
-    # Identifiers below come from CARE_GROUPS, not from user input.
+    measures = [("care_access", "care_access"), ("care_outside", "care_outside_share")]
+    measures += [(f"nearest_care_{u}", f"nearest_care_{u}") for u in _nearest_units(cost)]
+    # Identifiers below come from CARE_GROUPS and cost units, not from user input.
     weighted = ",\n".join(
         # FILTER keeps 0 x inf (no establishment anywhere) from turning into NaN.
         f"sum({g.demand_col} * {m}_{g.name}::DOUBLE) FILTER (WHERE {g.demand_col} > 0)"
         f" / nullif(sum({g.demand_col}), 0) AS {out}_{g.name}"
-        for g in CARE_GROUPS
-        for m, out in (("care_access", "care_access"), ("care_outside", "care_outside_share"),
-                       ("nearest_care_km", "nearest_care_km")))
+        for g in CARE_GROUPS for m, out in measures)
     per_1000 = ",\n".join(
-        f"1000.0 * coalesce(s.care_supply_{g.name}, 0) / nullif(c.{g.demand_col}, 0) AS care_per_1000_{g.name}"
-        for g in CARE_GROUPS)
+        f"1000.0 * coalesce(s.care_supply_{g.supply_name}, 0) / nullif(c.{g.demand_col}, 0) "
+        f"AS care_per_1000_{g.name}" for g in CARE_GROUPS)
     counts = ",\n".join(f"coalesce(s.care_units_{g.name}, 0)::BIGINT AS care_units_{g.name}, "
                         f"coalesce(s.care_supply_{g.name}, 0)::DOUBLE AS care_supply_{g.name}"
-                        for g in CARE_GROUPS)
+                        for g in SUPPLY_GROUPS)
     locagg = _duckdb.query(f"SELECT cvegeo, {weighted} FROM loc GROUP BY cvegeo", loc=loc)
     supply = care_supply(denue, places_per_staff=places_per_staff)
     cen = pd.DataFrame(census[["cvegeo", *DEMAND_COLUMNS]])
     sql = f"""
-        SELECT c.cvegeo, {counts}, {per_1000},
-               1000.0 * coalesce(s.care_supply_children, 0) / nullif(c.pop_0_11, 0) AS care_per_1000_children_0_11,
-               l.* EXCLUDE (cvegeo)
+        SELECT c.cvegeo, {counts}, {per_1000}, l.* EXCLUDE (cvegeo)
         FROM cen c
         LEFT JOIN supply s USING (cvegeo)
         LEFT JOIN locagg l USING (cvegeo)

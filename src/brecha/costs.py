@@ -58,9 +58,12 @@ class Cost(Protocol):
         0 (co-located points) is stored as an explicit zero, so read the
         pairs from ``.row, .col, .data``, never from ``.nonzero()``.
 
-        A cost may also offer ``pair_arrays`` with the same arguments,
-        returning ``(rows, cols, costs)`` arrays; brecha uses it when present
-        to skip building the matrix (the built-in costs have it).
+        A cost may also offer ``pair_blocks`` with the same arguments,
+        returning a list of :class:`brecha._pairs.PairBlock` (pairs grouped
+        by blocks of origins); :mod:`brecha.access` uses it when present to
+        skip building the matrix and to sum blocks on threads (the built-in
+        costs have it, and ``pair_arrays``, the same pairs as
+        ``(rows, cols, costs)`` arrays).
         """
         ...
 

@@ -11,19 +11,30 @@ What each column is and where it comes from:
 - poverty (CONEVAL 2020, :mod:`brecha.poverty`): ``poverty_pct`` (raw
   estimate, percent), ``poverty_pct_eb`` (empirical Bayes, :mod:`brecha.gap`),
   ``poverty_people``, ``extreme_poverty_pct/_people``, ``pop_coneval``,
-  ``coneval_nd`` (True for the three municipalities CONEVAL does not estimate);
-- care (DENUE vs. Census, :mod:`brecha.care`): ``care_supply_<g>`` (estimated
-  places), ``care_access_<g>`` (E2SFCA places per 1,000 people in demand
-  within ``catchment_km``), ``care_per_1000_<g>``, ``care_outside_share_<g>``,
-  ``nearest_care_km_<g>``, and ``care_unmet_<g>`` / ``care_unmet`` (people,
-  :func:`brecha.gap.care_unmet`);
+  ``coneval_nd`` (True for the three municipalities CONEVAL does not
+  estimate). States: ``<i>_pct/_people_agg_from_municipal`` (aggregated
+  from municipal estimates), ``<i>_pct/_people_official`` (CONEVAL's state
+  figures, when given) and ``<i>_pct/_people`` with ``<i>_source``;
+- care (DENUE vs. Census, :mod:`brecha.care`), for each group ``<g>`` of
+  :data:`brecha.care.CARE_GROUPS` (children 0-5, children_0_11, elderly,
+  disability): ``care_access_<g>`` (E2SFCA places per 1,000 people in
+  demand within ``catchment_km``), ``care_per_1000_<g>``,
+  ``care_outside_share_<g>``, ``nearest_care_km_<g>``; ``care_supply_<g>``
+  (estimated places; children_0_11 share the children's day care); and
+  ``care_unmet_<g>`` / ``care_unmet`` (people, :func:`brecha.gap.care_unmet`);
 - presence (:mod:`brecha.presence`): ``initiatives``, ``offices``;
-- reach (:mod:`brecha.reach`): ``nearest_office_km`` (from the
-  population-weighted centre), ``pop_within_reach_pct`` and
-  ``poor_within_reach_pct`` (people within ``radius_km`` of an office);
+- reach (:mod:`brecha.reach`): ``nearest_office_km`` (straight-line, from
+  the population-weighted centre), ``pop_within_reach_pct`` and
+  ``poor_within_reach_pct`` (people within ``radius_km`` of an office, or
+  ``radius_minutes`` with a travel-time cost);
 - gap (:mod:`brecha.gap`): ``gap_score, gap_rank, gap_ranked, need_score,
   presence_score, need_class, presence_class, bivariate_class, gap_drivers``
   and, for municipalities, ``lisa_cluster, lisa_p``.
+
+Distances: every ``*_km`` column is straight-line km in EPSG:6372. With a
+travel-time cost (:class:`brecha.costs.TravelTimeRaster`) care access and
+reach are measured in minutes and ``nearest_office_minutes`` /
+``nearest_care_minutes_<g>`` are added; the km columns keep their meaning.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from . import gap as gapmod
+from .care import CARE_GROUPS, SUPPLY_GROUPS
 from ._duckdb import connect, query
 from ._validate import formula_safe
 from .costs import Cost
@@ -50,7 +62,10 @@ log = logging.getLogger(__name__)
 #: Source frames the layers need (``municipalities`` and ``states`` default to the embedded boundaries).
 SOURCES: tuple[str, ...] = ("census_municipal", "localities", "coneval_municipal", "denue_care", "offices",
                             "initiatives")
-_CARE = ("children", "elderly", "disability")
+#: Care group -> its demand column (brecha.care.CARE_GROUPS), and the groups with supply columns of their own.
+_CARE = {g.name: g.demand_col for g in CARE_GROUPS}
+_SUPPLY = tuple(g.name for g in SUPPLY_GROUPS)
+_CARE_MEASURES = ("care_access", "care_per_1000", "care_outside_share", "nearest_care_km")
 _CENSUS = ("pop_total", "pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
 
 #: Columns of the municipal layer, in order.
@@ -58,8 +73,7 @@ MUNICIPAL_COLUMNS: tuple[str, ...] = (
     "cvegeo", "cve_ent", "name", "state_name", *_CENSUS,
     "pop_coneval", "poverty_pct", "poverty_pct_eb", "poverty_people", "extreme_poverty_pct",
     "extreme_poverty_people", "coneval_nd",
-    *(f"{m}_{g}" for g in _CARE for m in ("care_supply", "care_access", "care_per_1000", "care_outside_share",
-                                          "nearest_care_km")),
+    *(f"{m}_{g}" for g in _CARE for m in (("care_supply",) if g in _SUPPLY else ()) + _CARE_MEASURES),
     "care_unmet_children", "care_unmet_elderly", "care_unmet",
     "initiatives", "offices", "nearest_office_km", "nearest_office_agency", "nearest_office_city",
     "pop_within_reach_pct", "poor_within_reach_pct",
@@ -103,13 +117,20 @@ def _places(sources: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float = 20.0, radius_km: float = 100.0,
-                    decay: str = "gaussian", cost: Cost | None = None,
+                    decay: str = "gaussian", cost: Cost | None = None, catchment_minutes: float | None = None,
+                    radius_minutes: float | None = None,
                     office_status: str | Sequence[str] | None = None,
                     gap_weights: Mapping[str, float] | None = None, normalisation: str = "rank",
                     aggregate: str = "geometric", presence_floor: float = 0.1,
                     lisa_permutations: int = 999, lisa_seed: int = 20200315,
                     lisa_alpha: float = 0.05) -> gpd.GeoDataFrame:
     """One row per municipality: people, poverty, care, presence, reach and the gap.
+
+    The method composes :func:`brecha.poverty.municipal_poverty` (CONEVAL
+    2021), :func:`brecha.care.care_by_municipality` (E2SFCA, Luo & Qi 2009),
+    :mod:`brecha.presence`, :func:`brecha.reach.within_reach` (Wang 2012) and
+    :func:`brecha.gap.gap_index` (OECD/JRC 2008, INFORM geometric mean) with
+    its LISA clusters (Anselin 1995).
 
     Parameters
     ----------
@@ -118,14 +139,24 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
         (polygons; the embedded 2,469 by default), ``initiative_places``
         (optional; derived from ``initiatives`` otherwise).
     catchment_km
-        Care catchment for E2SFCA (:func:`brecha.care.care_by_municipality`).
+        Care catchment (km) for E2SFCA with straight-line km
+        (:func:`brecha.care.care_by_municipality`).
     radius_km
-        Office reach radius (km): ``*_within_reach_pct`` and the distance at
-        which the gap's reach component halves.
-    decay, cost
-        Care access decay and cost (:mod:`brecha.access`). ``cost`` also
-        measures care and office reach; ``nearest_office_km`` and the gap's
-        reach stay straight-line km whatever the cost.
+        Office reach radius (km): ``*_within_reach_pct`` with straight-line
+        km, and always the distance at which the gap's reach component
+        halves (the gap's reach is straight-line ``nearest_office_km``).
+    decay
+        Care access decay (:mod:`brecha.access`).
+    cost
+        How distances are measured (:class:`brecha.costs.Cost`); straight-line
+        km by default. With a travel-time cost (``cost.cost_unit ==
+        "minutes"``, e.g. :class:`brecha.costs.TravelTimeRaster`) care access
+        and office reach use travel minutes, with thresholds
+        ``catchment_minutes`` and ``radius_minutes`` (both required then;
+        see :func:`brecha.reach.cost_threshold`).
+    catchment_minutes, radius_minutes
+        The care catchment and the office reach threshold in minutes, for
+        a travel-time cost (ignored with km).
     office_status
         Office statuses that count (:data:`brecha.presence.DEFAULT_OFFICE_STATUS`).
     gap_weights, normalisation, aggregate, presence_floor
@@ -137,9 +168,20 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
     -------
     GeoDataFrame
         The columns of :data:`MUNICIPAL_COLUMNS`, one row per municipality
-        polygon, sorted by ``cvegeo``, EPSG:4326. The three municipalities
-        without a CONEVAL estimate keep NaN poverty and are not ranked.
-        ``attrs`` records the parameters, care benchmarks and counts.
+        polygon, sorted by ``cvegeo``, EPSG:4326. ``*_km`` columns are always
+        straight-line km; with a travel-time cost ``nearest_office_minutes``
+        and ``nearest_care_minutes_<g>`` follow them (before ``geometry``).
+        The three municipalities without a CONEVAL estimate keep NaN poverty
+        and are not ranked. ``attrs`` records the parameters (``gap``: the
+        :func:`brecha.gap.gap_index` settings, which the state layer and the
+        weight sensitivity reuse), care benchmarks and counts.
+
+    References
+    ----------
+    CONEVAL (2021), Medición de la pobreza municipal 2020; Luo, W. & Qi, Y.
+    (2009), *Health & Place* 15, 1100-1107; Wang, F. (2012), *Annals of the
+    AAG* 102(5), 1104-1112; OECD/JRC (2008), *Handbook on Constructing
+    Composite Indicators*; Anselin, L. (1995), *Geographical Analysis* 27(2), 93-115.
     """
     from . import care, poverty, presence, reach
     from .costs import StraightLineKm
@@ -149,23 +191,28 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
     offices = sources["offices"]
     muni = _boundaries(sources, "municipalities")
     cost = StraightLineKm() if cost is None else cost
+    # Both thresholds are checked before any work, so a missing *_minutes fails fast.
+    reach_threshold = reach.cost_threshold(cost, km=radius_km, minutes=radius_minutes, name="radius")
+    reach.cost_threshold(cost, km=catchment_km, minutes=catchment_minutes, name="catchment")
+    timed = cost.cost_unit != "km"
     care_t = care.care_by_municipality(census, loc, sources["denue_care"], catchment_km=catchment_km,
-                                       decay=decay, cost=cost)
+                                       catchment_minutes=catchment_minutes, decay=decay, cost=cost)
     pov = poverty.municipal_poverty(coneval, pd.DataFrame(muni[["cvegeo"]]),
                                     indicators=("poverty", "extreme_poverty"))
     ini = presence.initiative_counts(_places(sources), level="municipality")
     off = presence.office_counts(offices, level="municipality", status=office_status)
     centres = reach.municipal_centres(loc)
-    near = reach.nearest_office(centres, offices, status=office_status)
-    if cost.cost_unit == "km":
-        within = reach.within_reach(loc, census, coneval, offices, radius_km=radius_km, cost=cost,
-                                    status=office_status).municipality
-    else:
-        within = reach.within_reach(loc, census, coneval, offices, max_cost=radius_km, cost=cost,
-                                    status=office_status).municipality
+    near = reach.nearest_office(centres, offices, status=office_status)  # straight-line km, always
+    if timed:
+        near_t = reach.nearest_office(centres, offices, cost=cost, status=office_status)
+        near[f"nearest_office_{cost.cost_unit}"] = near_t[f"nearest_office_{cost.cost_unit}"].to_numpy()
+    within = reach.within_reach(loc, census, coneval, offices, radius_km=radius_km, max_cost=reach_threshold,
+                                cost=cost, status=office_status).municipality
+    timed_cols = ([f"nearest_office_{cost.cost_unit}"] + [f"nearest_care_{cost.cost_unit}_{g}" for g in _CARE]
+                  if timed else [])
     names = pd.DataFrame(muni[["cvegeo", "cve_ent", "name", "state_name"]])
-    care_cols = ", ".join(f"k.{m}_{g}" for g in _CARE for m in ("care_supply", "care_access", "care_per_1000",
-                                                                 "care_outside_share", "nearest_care_km"))
+    care_cols = ", ".join(f"k.{c}" for c in MUNICIPAL_COLUMNS if c.startswith(("care_supply_", *_CARE_MEASURES)))
+    extra = "".join(f", {'n' if c.startswith('nearest_office') else 'k'}.{c}" for c in timed_cols)
     table = query(f"""
         SELECT m.cvegeo, m.cve_ent, m.name, m.state_name,
                {", ".join(f"c.{c}" for c in _CENSUS)},
@@ -173,7 +220,7 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
                p.coneval_nd, {care_cols},
                coalesce(i.initiatives, 0)::BIGINT AS initiatives, coalesce(o.offices, 0)::BIGINT AS offices,
                n.nearest_office_km, n.nearest_office_agency, n.nearest_office_city,
-               w.pop_inside_pct AS pop_within_reach_pct, w.poor_inside_pct AS poor_within_reach_pct
+               w.pop_inside_pct AS pop_within_reach_pct, w.poor_inside_pct AS poor_within_reach_pct{extra}
         FROM names m
         LEFT JOIN census c USING (cvegeo) LEFT JOIN pov p USING (cvegeo) LEFT JOIN care_t k USING (cvegeo)
         LEFT JOIN ini i USING (cvegeo) LEFT JOIN off o USING (cvegeo) LEFT JOIN near n USING (cvegeo)
@@ -193,9 +240,11 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
     layer = gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
     lisa = gapmod.gap_clusters(layer, permutations=lisa_permutations, seed=lisa_seed, alpha=lisa_alpha)
     layer["lisa_cluster"], layer["lisa_p"] = lisa["lisa_cluster"].to_numpy(), lisa["lisa_p"].to_numpy()
-    layer = layer[list(MUNICIPAL_COLUMNS)]
+    layer = layer[[*MUNICIPAL_COLUMNS[:-1], *timed_cols, "geometry"]]
     layer.attrs.update(
-        level="municipality", catchment_km=catchment_km, radius_km=radius_km, decay=decay, cost=repr(cost),
+        level="municipality", cost=repr(cost), cost_unit=cost.cost_unit, catchment_km=catchment_km,
+        radius_km=radius_km, catchment_minutes=catchment_minutes if timed else None,
+        radius_minutes=radius_minutes if timed else None, decay=decay,
         office_status=office_status, care_benchmark=unmet.attrs["benchmark"], gap=scores.attrs,
         lisa={"permutations": lisa_permutations, "seed": lisa_seed, "alpha": lisa_alpha},
         national_initiatives=ini.attrs.get("national_initiatives"), offices_with_point=near.attrs.get("offices"))
@@ -204,60 +253,104 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
 
 
 def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFrame | None = None,
-                radius_km: float = 100.0, office_status: str | Sequence[str] | None = None,
-                gap_weights: Mapping[str, float] | None = None, normalisation: str = "rank",
-                aggregate: str = "geometric", presence_floor: float = 0.1,
-                official_poverty: pd.DataFrame | None = None, **municipal_kwargs) -> gpd.GeoDataFrame:
-    """One row per state: sums of counts, aggregated rates and the state gap.
+                official_poverty: pd.DataFrame | None = None, official_year: int = 2020,
+                gap_weights: Mapping[str, float] | None = None, normalisation: str | None = None,
+                aggregate: str | None = None, presence_floor: float | None = None,
+                office_status: str | Sequence[str] | None = None, **municipal_kwargs) -> gpd.GeoDataFrame:
+    """One row per state: sums of counts, aggregated rates, poverty (official or aggregated) and the state gap.
 
     Parameters
     ----------
     sources
         As for :func:`municipal_layer`, plus ``states`` (polygons; embedded by default).
     municipal
-        The municipal layer, when already built (it is built otherwise,
-        with ``municipal_kwargs``, ``radius_km`` and ``office_status``).
+        The municipal layer, when already built (it is built otherwise, with
+        ``municipal_kwargs`` and the gap settings given here).
     official_poverty
-        CONEVAL's official state table (see :func:`brecha.poverty.state_poverty`);
-        without it the state rates are aggregates of municipal estimates.
+        CONEVAL's official state figures, tidy
+        (:func:`brecha.sources.read_coneval_state`: ``cve_ent, year,
+        indicator, pct, people``); without them the state poverty figures
+        are aggregates of municipal estimates only.
+    official_year
+        Year of the official figures to use (the municipal vintage, 2020).
+    gap_weights, normalisation, aggregate, presence_floor
+        Override the settings of :func:`brecha.gap.gap_index`; by default the
+        state gap uses those the municipal layer recorded
+        (:func:`brecha.gap.recorded_settings`), so both rank the same index;
+        its reach scale (km) is always the municipal one.
+    office_status
+        Office statuses that count; the municipal layer's by default.
+    municipal_kwargs
+        Parameters of :func:`municipal_layer` (``radius_km``, ...), only
+        when ``municipal`` is not given (an error otherwise).
 
     Returns
     -------
     GeoDataFrame
-        32 rows sorted by ``cve_ent``, EPSG:4326: ``cve_ent, name``; counts
-        summed over municipalities (population, care supply and unmet
-        demand); ``poverty_pct, poverty_people, extreme_poverty_*`` with
-        ``poverty_source`` (``"agg_from_municipal"`` = people in poverty over
-        CONEVAL population of the estimated municipalities, not an official
-        figure; ``"official"`` when given); ``care_access_<g>`` and
-        ``care_outside_share_<g>`` (demand-weighted means of municipal
-        values), ``care_per_1000_<g>``; ``initiatives`` (state- and
-        municipal-scope), ``offices`` (including offices placed only in the
-        state); ``nearest_office_km`` (population-weighted mean over
-        municipal centres); ``pop_within_reach_pct``,
-        ``poor_within_reach_pct``; and the gap columns of
-        :func:`brecha.gap.gap_index` (no empirical Bayes: every state is
-        large; no LISA: 32 units are too few).
+        32 rows sorted by ``cve_ent``, EPSG:4326: ``cve_ent, name,
+        municipalities, municipalities_estimated``;
+
+        - poverty, for ``poverty`` and ``extreme_poverty``:
+          ``pop_coneval_agg_from_municipal`` and
+          ``<i>_pct_agg_from_municipal``, ``<i>_people_agg_from_municipal``
+          (people in poverty over CONEVAL population of the estimated
+          municipalities: not an official figure, CONEVAL's state estimates
+          come from the ENIGH survey); with ``official_poverty``,
+          ``<i>_pct_official``, ``<i>_people_official`` beside them; and
+          ``<i>_pct``, ``<i>_people`` = the official figure where there is
+          one, else the aggregate, with ``<i>_source`` (``"official"`` or
+          ``"agg_from_municipal"``) saying which, state by state;
+        - counts summed over municipalities (population, care supply and
+          unmet demand); ``care_access_<g>`` and ``care_outside_share_<g>``
+          (means of municipal values weighted by the group's demand) and
+          ``care_per_1000_<g>`` for each group of :data:`brecha.care.CARE_GROUPS`;
+        - ``initiatives`` (state- and municipal-scope), ``offices``
+          (including offices placed only in the state);
+          ``nearest_office_km`` (population-weighted mean over municipal
+          centres); ``pop_within_reach_pct``, ``poor_within_reach_pct``;
+        - the gap columns of :func:`brecha.gap.gap_index` (no empirical
+          Bayes: every state is large; no LISA: 32 units are too few).
+
+        ``attrs`` records the poverty method and sources (``poverty_method``,
+        ``poverty_sources``), the gap settings and the municipal ones they came from.
+
+    References
+    ----------
+    CONEVAL (2021), Medición de la pobreza municipal 2020; CONEVAL (2023),
+    Medición de la pobreza 2022, anexo estadístico (entidades federativas);
+    OECD/JRC (2008), *Handbook on Constructing Composite Indicators*.
     """
     from . import poverty, presence
 
     _need(sources, SOURCES)
+    given = {"weights": gap_weights, "normalisation": normalisation, "aggregate": aggregate,
+             "presence_floor": presence_floor}
     if municipal is None:
-        municipal = municipal_layer(sources, radius_km=radius_km, office_status=office_status, **municipal_kwargs)
+        municipal = municipal_layer(sources, office_status=office_status,
+                                    **{("gap_weights" if k == "weights" else k): v
+                                       for k, v in given.items() if v is not None}, **municipal_kwargs)
+    elif municipal_kwargs:  # they would be silently ignored: the municipal layer is built already
+        raise InputError([Problem("state_layer", None, k, v, "no municipal-layer parameter when `municipal` is "
+                                  "given (they are recorded in it)") for k, v in municipal_kwargs.items()])
+    settings = gapmod.recorded_settings(municipal)
+    settings.update({k: v for k, v in given.items() if v is not None})
+    settings.pop("eb")
+    if office_status is None:
+        office_status = municipal.attrs.get("office_status")
     states = _boundaries(sources, "states")
-    pov = poverty.state_poverty(sources["coneval_municipal"], official=official_poverty,
+    pov = poverty.state_poverty(sources["coneval_municipal"], official=official_poverty, year=official_year,
                                 indicators=("poverty", "extreme_poverty"))
     ini = presence.initiative_counts(_places(sources), level="state")
     off = presence.office_counts(sources["offices"], level="state", status=office_status)
     m = pd.DataFrame(municipal.drop(columns="geometry"))
-    demand = {"children": "pop_0_5", "elderly": "pop_60_plus", "disability": "pop_disability"}
+    supply = {g.name: g.supply_name for g in CARE_GROUPS}
     care = ", ".join(
-        f"sum(care_supply_{g}) AS care_supply_{g}, "
-        f"sum(care_access_{g} * {d}) / nullif(sum({d}) FILTER (WHERE care_access_{g} IS NOT NULL), 0) "
+        (f"sum(care_supply_{g}) AS care_supply_{g}, " if g in _SUPPLY else "")
+        + f"sum(care_access_{g} * {d}) / nullif(sum({d}) FILTER (WHERE care_access_{g} IS NOT NULL), 0) "
         f"AS care_access_{g}, "
-        f"1000.0 * sum(care_supply_{g}) / nullif(sum({d}), 0) AS care_per_1000_{g}, "
+        f"1000.0 * sum(care_supply_{supply[g]}) / nullif(sum({d}), 0) AS care_per_1000_{g}, "
         f"sum(care_outside_share_{g} * {d}) / nullif(sum({d}) FILTER (WHERE care_outside_share_{g} IS NOT NULL), 0) "
-        f"AS care_outside_share_{g}" for g, d in demand.items())
+        f"AS care_outside_share_{g}" for g, d in _CARE.items())
     table = query(f"""
         WITH agg AS (
             SELECT cve_ent, {", ".join(f"sum({c}) AS {c}" for c in _CENSUS)}, {care},
@@ -271,31 +364,40 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
                        AS poor_within_reach_pct,
                    count(*) AS municipalities
             FROM m GROUP BY cve_ent)
-        SELECT s.cve_ent, s.name, a.municipalities, p.municipalities_estimated,
-               p.pop_coneval_agg_from_municipal AS pop_coneval,
-               p.poverty_pct, p.poverty_people, p.poverty_source,
-               p.extreme_poverty_pct, p.extreme_poverty_people, p.extreme_poverty_source,
+        SELECT s.cve_ent, s.name, a.municipalities, p.* EXCLUDE (cve_ent, municipalities),
                a.* EXCLUDE (cve_ent, municipalities),
                i.initiatives, i.initiatives_state_scope, i.initiatives_municipal_scope, o.offices
         FROM states s JOIN agg a USING (cve_ent) JOIN pov p USING (cve_ent)
         JOIN ini i USING (cve_ent) JOIN off o USING (cve_ent)
         ORDER BY s.cve_ent""", con=connect(spatial=False), m=m, states=pd.DataFrame(states[["cve_ent", "name"]]),
                   pov=pd.DataFrame(pov), ini=pd.DataFrame(ini), off=pd.DataFrame(off))
-    scores = gapmod.gap_index(table, key="cve_ent", weights=gap_weights, normalisation=normalisation,
-                              aggregate=aggregate, presence_floor=presence_floor, reach_scale_km=radius_km,
-                              eb=False, level_word="state")
+    scores = gapmod.gap_index(table, key="cve_ent", pop_col="pop_coneval_agg_from_municipal", eb=False,
+                              level_word="state", **settings)
     for col in ("need_score", "presence_score", "gap_score", "gap_rank", "gap_ranked", "need_class",
                 "presence_class", "bivariate_class", "gap_drivers"):
         table[col] = scores[col]
     geometry = states.set_index("cve_ent").geometry.reindex(table["cve_ent"]).to_numpy()
     layer = gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
-    layer.attrs.update(level="state", radius_km=radius_km, gap=scores.attrs, poverty_method=pov.attrs.get("method"),
-                       national_initiatives=ini.attrs.get("national_initiatives"))
+    official = {i: int((table[f"{i}_source"] == "official").sum()) for i in ("poverty", "extreme_poverty")}
+    layer.attrs.update(
+        level="state", radius_km=settings["reach_scale_km"], gap=scores.attrs,
+        gap_from_municipal=municipal.attrs.get("gap"),
+        poverty_method=pov.attrs.get("method"),
+        poverty_sources=(
+            "<i>_pct / <i>_people are CONEVAL's official state figures of "
+            f"{official_year} where <i>_source = 'official' (kept as <i>_*_official), else the aggregate of "
+            "municipal estimates (<i>_source = 'agg_from_municipal'); the aggregates are always kept as "
+            "<i>_*_agg_from_municipal"),
+        official_year=official_year if official_poverty is not None else None,
+        states_with_official=official,
+        national_agg_from_municipal=pov.attrs.get("national_agg_from_municipal"),
+        national_initiatives=ini.attrs.get("national_initiatives"))
     return layer
 
 
-_TOP_COLUMNS = ("gap_rank", "name", "state_name", "gap_score", "poverty_pct", "poverty_people", "care_unmet",
-                "initiatives", "offices", "nearest_office_km", "bivariate_class", "lisa_cluster", "gap_drivers")
+_TOP_COLUMNS = ("gap_rank", "name", "state_name", "gap_score", "poverty_pct", "poverty_people", "poverty_source",
+                "care_unmet", "initiatives", "offices", "nearest_office_km", "bivariate_class", "lisa_cluster",
+                "gap_drivers")
 
 
 def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
@@ -311,9 +413,10 @@ def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     DataFrame
         ``gap_rank``, the key (``cvegeo`` or ``cve_ent``), ``name``
         (``state_name`` for municipalities), ``gap_score``, ``poverty_pct``,
-        ``poverty_people``, ``care_unmet``, ``initiatives``, ``offices``,
-        ``nearest_office_km``, ``bivariate_class``, ``lisa_cluster`` (when
-        present) and ``reason`` (the gap drivers).
+        ``poverty_people``, ``poverty_source`` (states: official or
+        aggregated from municipalities), ``care_unmet``, ``initiatives``,
+        ``offices``, ``nearest_office_km``, ``bivariate_class``,
+        ``lisa_cluster`` (each when present) and ``reason`` (the gap drivers).
     """
     if not (isinstance(n, (int, np.integer)) and n >= 1):
         raise InputError([Problem("n", None, None, n, "a whole number >= 1")])

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from types import MappingProxyType
 from typing import Literal, Mapping
 
@@ -77,6 +78,7 @@ from .errors import InputError, Problem
 
 __all__ = [
     "gap_index",
+    "recorded_settings",
     "weight_sensitivity",
     "gap_clusters",
     "empirical_bayes",
@@ -87,6 +89,8 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "CARE_GROUPS",
     "NEED_FLOOR",
+    "DRIVER_TEXT",
+    "localize_drivers",
 ]
 
 log = logging.getLogger(__name__)
@@ -361,25 +365,86 @@ def gap_index(frame: pd.DataFrame, *, key: str = "cvegeo", weights: Mapping[str,
     return out
 
 
-def _phrase(comp: str, row, level_word: str) -> str:
+#: Driver phrases, English and Spanish; ``{placeholders}`` hold values already
+#: formatted (English digit grouping, which es-MX shares). English is the layer's
+#: text; :func:`localize_drivers` turns it into the map's language.
+DRIVER_TEXT: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "poverty_pct": ("high poverty rate ({pct}%)", "alta tasa de pobreza ({pct} %)"),
+    "poverty_people": ("many people in poverty ({n})", "muchas personas en pobreza ({n})"),
+    "care_unmet": ("care places short for ~{n} young children and older people",
+                   "faltan lugares de cuidado para ~{n} niñas, niños y personas mayores"),
+    "no_initiative": ("no initiative recorded", "ninguna iniciativa registrada"),
+    "few_initiatives": ("few initiatives ({n})", "pocas iniciativas ({n})"),
+    "no_office_in": ("no office in the {level}", "ninguna oficina en el {level}"),
+    "few_offices": ("few offices ({n})", "pocas oficinas ({n})"),
+    "no_office": ("no office anywhere", "ninguna oficina en todo el país"),
+    "mean_distance": ("people live {km} km from an office on average",
+                      "la población vive en promedio a {km} km de una oficina"),
+    "nearest": ("nearest office {km} km away", "oficina más cercana a {km} km"),
+    "none_within": ("no office within {km} km", "ninguna oficina a menos de {km} km"),
+    "not_ranked": ("not ranked: no CONEVAL poverty estimate", "sin lugar: CONEVAL no estima su pobreza"),
+    "none_above": ("no component above the median", "ningún componente sobre la mediana"),
+})
+_LEVEL_WORDS = {"municipality": "municipio", "state": "estado"}
+_DRIVER_LANGS = ("en", "es")
+
+
+def _say(key: str, lang: str = "en", **values: str) -> str:
+    text = DRIVER_TEXT[key][_DRIVER_LANGS.index(lang)]
+    if lang == "es" and "level" in values:
+        values["level"] = _LEVEL_WORDS.get(values["level"], values["level"])
+    return text.format(**values)
+
+
+def _phrase(comp: str, row, level_word: str, lang: str = "en") -> str:
     if comp == "poverty_pct":
-        return f"high poverty rate ({row.poverty_pct_eb:.0f}%)"
+        return _say("poverty_pct", lang, pct=f"{row.poverty_pct_eb:.0f}")
     if comp == "poverty_people":
-        return f"many people in poverty ({row.poverty_people:,.0f})"
+        return _say("poverty_people", lang, n=f"{row.poverty_people:,.0f}")
     if comp == "care_unmet":
-        return f"care places short for ~{row.care_unmet:,.0f} young children and older people"
+        return _say("care_unmet", lang, n=f"{row.care_unmet:,.0f}")
     if comp == "initiatives":
         n = int(row.initiatives) if pd.notna(row.initiatives) else 0
-        return "no initiative recorded" if n == 0 else f"few initiatives ({n})"
+        return _say("no_initiative", lang) if n == 0 else _say("few_initiatives", lang, n=str(n))
     if comp == "offices":
         n = int(row.offices) if pd.notna(row.offices) else 0
-        return f"no office in the {level_word}" if n == 0 else f"few offices ({n})"
+        return _say("no_office_in", lang, level=level_word) if n == 0 else _say("few_offices", lang, n=str(n))
     d = row.nearest_office_km
     if not np.isfinite(d):
-        return "no office anywhere"
+        return _say("no_office", lang)
     if level_word != "municipality":  # a population-weighted mean over municipal centres
-        return f"people live {d:.0f} km from an office on average"
-    return f"nearest office {d:.0f} km away" if d < 15 else f"no office within {d:.0f} km"
+        return _say("mean_distance", lang, km=f"{d:.0f}")
+    return _say("nearest" if d < 15 else "none_within", lang, km=f"{d:.0f}")
+
+
+def _pattern(template: str) -> re.Pattern:
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)) + "$")
+
+
+_EN_PATTERNS = tuple((key, _pattern(en)) for key, (en, _) in DRIVER_TEXT.items())
+
+
+def localize_drivers(text, lang: str):
+    """``gap_drivers`` text (English, as :func:`gap_index` writes it) in ``lang`` (``"en"`` or ``"es"``).
+
+    Each ``"; "``-separated reason is matched against the English phrases and
+    said again in ``lang`` with the same figures; a reason brecha did not
+    write (a user's own text) is kept as it is. Missing values stay missing.
+
+    >>> localize_drivers("many people in poverty (82,318); no office in the municipality", "es")
+    'muchas personas en pobreza (82,318); ninguna oficina en el municipio'
+    """
+    if lang == "en" or not isinstance(text, str):
+        return text
+    out = []
+    for part in text.split("; "):
+        for key, pat in _EN_PATTERNS:
+            m = pat.match(part)
+            if m:
+                part = _say(key, lang, **m.groupdict())
+                break
+        out.append(part)
+    return "; ".join(out)
 
 
 def _drivers(frame: pd.DataFrame, oriented: pd.DataFrame, weights: Mapping[str, float],
@@ -404,12 +469,51 @@ def _drivers(frame: pd.DataFrame, oriented: pd.DataFrame, weights: Mapping[str, 
     texts = []
     for i, row in enumerate(frame.itertuples(index=False)):
         if not ok[i]:
-            texts.append("not ranked: no CONEVAL poverty estimate")
+            texts.append(_say("not_ranked"))
             continue
         order = [j for j in np.argsort(-contrib[i], kind="stable")[:top] if contrib[i, j] > 1e-12]
         texts.append("; ".join(_phrase(names[j], row, level_word) for j in order)
-                     or "no component above the median")
+                     or _say("none_above"))
     return pd.Series(texts, index=frame.index, name="gap_drivers")
+
+
+#: The gap_index parameters a result records in ``attrs`` and that :func:`recorded_settings` returns.
+_SETTINGS = ("weights", "normalisation", "aggregate", "presence_floor", "reach_scale_km", "eb")
+
+
+def recorded_settings(frame: pd.DataFrame) -> dict:
+    """The :func:`gap_index` settings a layer was scored with, as keyword arguments.
+
+    :func:`gap_index` records them in ``attrs``; the municipal layer keeps
+    them under ``attrs["gap"]`` (GeoParquet keeps ``attrs``), so that the
+    state gap and :func:`weight_sensitivity` describe the same index as the
+    layer, whatever its spec set.
+
+    Returns
+    -------
+    dict
+        ``weights, normalisation, aggregate, presence_floor, reach_scale_km, eb``.
+
+    Raises
+    ------
+    InputError
+        The frame records no (or incomplete) settings.
+
+    >>> layer = pd.DataFrame()
+    >>> layer.attrs["gap"] = {"weights": {"reach": 2.0}, "normalisation": "rank", "aggregate": "geometric",
+    ...                       "presence_floor": 0.1, "reach_scale_km": 50.0, "eb": True, "excluded": 3}
+    >>> recorded_settings(layer)["reach_scale_km"]
+    50.0
+    """
+    rec = frame.attrs.get("gap", frame.attrs)
+    missing = [k for k in _SETTINGS if k not in rec]
+    if missing:
+        raise InputError([Problem("layer", None, f"attrs['gap'][{k!r}]", None,
+                                  "the gap_index settings the layer was scored with (rebuild the layer)")
+                          for k in missing])
+    out = {k: rec[k] for k in _SETTINGS}
+    out["weights"] = {k: float(v) for k, v in dict(out["weights"]).items()}
+    return out
 
 
 def weight_sensitivity(frame: pd.DataFrame, *, weights: Mapping[str, float] | None = None, change: float = 0.2,

@@ -324,6 +324,11 @@ def without_presence(places: pd.DataFrame, offices: pd.DataFrame, *, level: Leve
     -------
     DataFrame
         The rows of :func:`presence_table` where ``present`` is false.
+
+    References
+    ----------
+    OCHA (2021), *3W/4W Operational Presence*: gaps in "who does what where"
+    are the places no partner reports working in.
     """
     table = presence_table(places, offices, level=level, agency=agency, theme=theme, year=year, status=status)
     out = table.loc[~table["present"]].drop(columns="present").reset_index(drop=True)

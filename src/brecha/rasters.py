@@ -1,10 +1,19 @@
 """Surfaces on a regular grid in EPSG:6372: population, distance to an office, care access.
 
 Every surface is a :class:`Raster` in memory (array, affine transform, CRS,
-nodata, name, units) on a :class:`Grid` of square cells (1 km by default;
-national Mexico is 3,167 x 2,031 cells). :func:`write_cog` writes it as
-a Cloud-Optimized GeoTIFF, atomically; :func:`zonal_stats` brings it back to
-municipalities.
+nodata, name, units, source, overview resampling) on a :class:`Grid` of
+square cells (1 km by default; national Mexico is 3,167 x 2,031 cells).
+:func:`write_cog` writes it as a Cloud-Optimized GeoTIFF, atomically and
+byte for byte the same for the same surface (the build writes its rasters
+with it too); :func:`zonal_stats` and :func:`zonal_table` bring surfaces
+back to municipalities.
+
+Overviews are averages of the full-resolution cells, nodata left out: the
+right summary of a distance or an access score, and for a count surface
+(people per cell) a density (mean people per full-resolution cell). GDAL
+has no sum resampling for overviews, so a count surface's overview cell
+at level ``k`` holds ``1 / 4**k`` of the people in it; the file's
+``overview_resampling`` and ``overview_note`` tags say so.
 
 Cells take values from the points that fall in them (population sums, a
 population-weighted mean of locality values) or are evaluated at their
@@ -26,7 +35,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal, Protocol, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -40,7 +49,7 @@ from .reach import office_points
 from .settings import ANALYSIS_CRS
 
 __all__ = ["Grid", "Raster", "national_grid", "population_surface", "distance_surface", "care_surface",
-           "municipal_zones", "zonal_stats", "write_cog", "read_raster", "NODATA"]
+           "municipal_zones", "zonal_stats", "zonal_table", "write_cog", "read_raster", "NODATA"]
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +105,11 @@ class Raster:
         ``(height, width)`` float32; ``nodata`` where there is no value.
     name, units
         What the cells hold, e.g. ``"population"`` in ``"people"``.
+    source
+        Where the values come from (written as a tag).
+    resampling
+        GDAL resampling of the COG overviews (``"average"``; ``"mode"`` or
+        ``"nearest"`` for a categorical surface).
     """
 
     array: np.ndarray
@@ -104,6 +118,8 @@ class Raster:
     nodata: float
     name: str
     units: str
+    source: str = ""
+    resampling: str = "average"
 
     @property
     def grid(self) -> Grid:
@@ -157,8 +173,8 @@ def _grid(grid: Grid | None, cell_km: float) -> Grid:
     return national_grid(cell_km) if grid is None else grid
 
 
-def _raster(grid: Grid, array: np.ndarray, name: str, units: str) -> Raster:
-    return Raster(array.astype(np.float32), grid.transform, grid.crs, NODATA, name, units)
+def _raster(grid: Grid, array: np.ndarray, name: str, units: str, source: str) -> Raster:
+    return Raster(array.astype(np.float32), grid.transform, grid.crs, NODATA, name, units, source)
 
 
 def _land(grid: Grid, municipalities: gpd.GeoDataFrame | None) -> np.ndarray:
@@ -204,7 +220,7 @@ def population_surface(localities: gpd.GeoDataFrame, grid: Grid | None = None, *
     total = np.bincount(flat, weights=w[inside], minlength=grid.height * grid.width).reshape(grid.height, grid.width)
     has = np.bincount(flat, minlength=grid.height * grid.width).reshape(grid.height, grid.width) > 0
     out = np.where(has | _land(grid, municipalities), total, NODATA)
-    return _raster(grid, out, "population", "people")
+    return _raster(grid, out, "population", "people", f"sum of {weight} over Census 2020 localities (INEGI ITER)")
 
 
 def distance_surface(offices: gpd.GeoDataFrame, grid: Grid | None = None, *, cell_km: float = 1.0,
@@ -240,7 +256,8 @@ def distance_surface(offices: gpd.GeoDataFrame, grid: Grid | None = None, *, cel
     if len(pts):
         value, _ = cost.nearest(grid.centres_km(rows, cols), geography.xy_km(pts))
         out[rows, cols] = np.where(np.isfinite(value), value, NODATA)
-    return _raster(grid, out, f"nearest_office_{cost.cost_unit}", cost.cost_unit)
+    return _raster(grid, out, f"nearest_office_{cost.cost_unit}", cost.cost_unit,
+                   f"{cost!r} from cell centres to {len(pts)} agency offices")
 
 
 def _align(localities: pd.DataFrame, values: pd.Series) -> np.ndarray:
@@ -260,11 +277,14 @@ def _align(localities: pd.DataFrame, values: pd.Series) -> np.ndarray:
 
 def care_surface(localities: gpd.GeoDataFrame, values: pd.Series, grid: Grid | None = None, *,
                  cell_km: float = 1.0, weight: str = "pop_total", name: str = "care_access",
-                 units: str = "places per 1,000 people") -> Raster:
-    """Population-weighted mean of a locality-level measure in each cell.
+                 units: str = "places per 1,000 people", source: str = "") -> Raster:
+    """Weighted mean of a locality-level measure in each cell.
 
     Meant for the E2SFCA accessibility of :mod:`brecha.care`, but any
-    locality value works: ``values`` is taken as given.
+    locality value works: ``values`` is taken as given. Weight an access
+    score by the people it is measured for (``pop_0_5`` for day care, as
+    :func:`brecha.care.care_by_municipality` does), so that cells and
+    municipal figures average the same people.
 
     Parameters
     ----------
@@ -273,7 +293,9 @@ def care_surface(localities: gpd.GeoDataFrame, values: pd.Series, grid: Grid | N
     values
         One value per locality: aligned on the localities' index, or indexed
         by ``cvegeo_loc``. NaN values are left out.
-    name, units
+    weight
+        Column of people to weight by (the group's demand for care access).
+    name, units, source
         Recorded on the result.
 
     Returns
@@ -301,7 +323,7 @@ def care_surface(localities: gpd.GeoDataFrame, values: pd.Series, grid: Grid | N
     out = np.full(grid.height * grid.width, NODATA)
     out[cells] = mean
     out = out.reshape(grid.height, grid.width)
-    return _raster(grid, out, name, units)
+    return _raster(grid, out, name, units, source or f"{weight}-weighted mean of locality values")
 
 
 def municipal_zones(grid: Grid, municipalities: gpd.GeoDataFrame | None = None, *,
@@ -390,14 +412,70 @@ def zonal_stats(raster: Raster, municipalities: gpd.GeoDataFrame | None = None, 
     return pd.DataFrame({"cvegeo": codes, f"{raster.name}_{stat}": result, "cells": cells})
 
 
-def write_cog(raster: Raster, path: str | os.PathLike, *, blocksize: int = 512, compress: str = "deflate",
+def zonal_table(surfaces: Sequence[tuple[Raster, Literal["sum", "mean"]]],
+                municipalities: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Several surfaces summarised per municipality, one column each (:func:`zonal_stats`).
+
+    The surfaces must share a grid. ``cells`` is the number of cells
+    labelled with each municipality (:func:`municipal_zones`, no fill).
+
+    Returns
+    -------
+    DataFrame
+        ``cvegeo``, ``cells`` and ``<name>_<stat>`` per surface (its units),
+        one row per municipality, sorted by ``cvegeo``.
+
+    References
+    ----------
+    As :func:`zonal_stats`.
+    """
+    if not surfaces:
+        raise ValueError("give at least one (raster, stat) pair")
+    grid = surfaces[0][0].grid
+    out = None
+    for raster, stat in surfaces:
+        if raster.grid != grid:
+            raise ValueError(f"{raster.name} lies on another grid than {surfaces[0][0].name}")
+        z = zonal_stats(raster, municipalities, stat=stat)
+        if out is None:
+            labels, _ = municipal_zones(grid, municipalities)
+            cells = np.bincount(labels.ravel(), minlength=len(z) + 1)[1:]
+            out = pd.DataFrame({"cvegeo": z["cvegeo"], "cells": cells.astype(np.int64)})
+        out[z.columns[1]] = z[z.columns[1]].to_numpy()
+    return out.reset_index(drop=True)
+
+
+class RasterLike(Protocol):
+    """What :func:`write_cog` reads: a :class:`Raster` or e.g. :class:`brecha.pipeline.RasterResult`."""
+
+    array: np.ndarray
+    transform: Affine
+    crs: str
+    nodata: float | None
+
+
+def write_cog(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 512, compress: str = "deflate",
               resampling: str | None = None) -> Path:
-    """Write a surface as a Cloud-Optimized GeoTIFF, atomically.
+    """Write a surface as a Cloud-Optimized GeoTIFF, atomically: the one COG writer of brecha.
 
     Uses GDAL's COG driver: tiled (``blocksize`` px), compressed, with
-    internal overviews resampled by ``resampling`` (GDAL's name, ``"average"``
-    by default; nodata cells are left out of averages), and the name and
-    units recorded as dataset and band tags.
+    internal overviews resampled by ``resampling`` (GDAL's name; the
+    raster's own ``resampling``, else ``"average"``; nodata cells are left
+    out of averages). Dataset tags: ``name``, ``units``, ``source``,
+    ``cell_size`` (with ``cell_size_unit``), ``overview_resampling`` and,
+    for a count surface averaged into overviews, ``overview_note``; each
+    band gets its description (name) and a ``units`` tag. GDAL writes no
+    timestamp, so the same surface gives the same bytes.
+
+    Parameters
+    ----------
+    raster
+        A :class:`Raster`, or any object with ``array`` (``(rows, cols)`` or
+        ``(bands, rows, cols)``), ``transform``, ``crs``, ``nodata`` and
+        optionally ``name``, ``units``, ``source``, ``resampling`` and
+        ``band_names`` (e.g. :class:`brecha.pipeline.RasterResult`).
+    path
+        Target file; written to a temporary file beside it and renamed.
 
     Returns
     -------
@@ -406,21 +484,40 @@ def write_cog(raster: Raster, path: str | os.PathLike, *, blocksize: int = 512, 
 
     References
     ----------
-    COG specification, https://github.com/cogeotiff/cog-spec; GDAL COG driver.
+    COG specification, https://github.com/cogeotiff/cog-spec; GDAL COG driver,
+    https://gdal.org/drivers/raster/cog.html (``OVERVIEW_RESAMPLING``).
     """
     import rasterio
 
     path = Path(path)
-    h, w = raster.array.shape
-    profile = dict(driver="COG", width=w, height=h, count=1, dtype="float32", crs=raster.crs,
-                   transform=raster.transform, nodata=raster.nodata, blocksize=blocksize,
-                   compress=compress, overview_resampling=resampling or "average", BIGTIFF="IF_SAFER")
+    arr = np.asarray(raster.array)
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    if arr.ndim != 3:
+        raise ValueError(f"a raster array must have 2 or 3 dimensions, got shape {arr.shape}")
+    bands, h, w = arr.shape
+    name, units = getattr(raster, "name", "") or "", getattr(raster, "units", "") or ""
+    names = tuple(getattr(raster, "band_names", ()) or ()) or ((name,) if name else ())
+    resampling = resampling or getattr(raster, "resampling", None) or "average"
+    transform = raster.transform
+    tags = {"name": name, "units": units, "source": getattr(raster, "source", "") or "",
+            "cell_size": f"{abs(transform.a):g}", "cell_size_unit": "m",
+            "overview_resampling": resampling}
+    if units == "people" and resampling == "average":
+        tags["overview_note"] = ("overviews hold the mean people per full-resolution cell "
+                                 "(multiply by 4**level for the people in an overview cell)")
+    profile = dict(driver="COG", width=w, height=h, count=bands, dtype=arr.dtype, crs=raster.crs,
+                   transform=transform, nodata=raster.nodata, blocksize=blocksize,
+                   compress=compress, overview_resampling=resampling, BIGTIFF="IF_SAFER")
     with atomic_path(path) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(raster.array.astype(np.float32), 1)
-            dst.update_tags(name=raster.name, units=raster.units)
-            dst.set_band_description(1, raster.name)
-            dst.update_tags(1, units=raster.units)
+            dst.write(arr)
+            dst.update_tags(**{k: v for k, v in tags.items() if v})
+            for i in range(1, bands + 1):
+                if i <= len(names) and names[i - 1]:
+                    dst.set_band_description(i, names[i - 1])
+                if units:
+                    dst.update_tags(i, units=units)
     return path
 
 
@@ -432,4 +529,5 @@ def read_raster(path: str | os.PathLike) -> Raster:
         tags = src.tags()
         nodata = NODATA if src.nodata is None else float(src.nodata)
         return Raster(src.read(1), src.transform, src.crs.to_string(), nodata,
-                      tags.get("name", Path(path).stem), tags.get("units", ""))
+                      tags.get("name", Path(path).stem), tags.get("units", ""), tags.get("source", ""),
+                      tags.get("overview_resampling", "average"))

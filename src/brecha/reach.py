@@ -47,6 +47,7 @@ __all__ = [
     "within_reach",
     "Reach",
     "MEASURES",
+    "cost_threshold",
 ]
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,46 @@ def _cost(cost: Cost | None) -> Cost:
     if not isinstance(cost, Cost):
         raise TypeError(f"cost must implement brecha.costs.Cost (nearest, pairs_within, cost_unit); got {cost!r}")
     return cost
+
+
+def cost_threshold(cost: Cost, *, km: float, minutes: float | None, name: str) -> float:
+    """A reach threshold in the unit of ``cost``: ``km`` for straight-line km, ``minutes`` for travel time.
+
+    Callers take both (``radius_km`` and ``radius_minutes``, say) so that a
+    travel-time cost replaces km without a km figure being read as minutes.
+
+    Parameters
+    ----------
+    cost
+        A :class:`brecha.costs.Cost` (``cost_unit`` ``"km"`` or ``"minutes"``).
+    km, minutes
+        The threshold in km, and in minutes (None when not given).
+    name
+        Parameter stem for messages (``"radius"`` -> ``radius_minutes``).
+
+    Raises
+    ------
+    InputError
+        A time cost without ``minutes``, a cost in another unit, or a
+        threshold that is not a number >= 0.
+
+    >>> cost_threshold(StraightLineKm(), km=100.0, minutes=None, name="radius")
+    100.0
+    """
+    unit = getattr(cost, "cost_unit", None)
+    if unit == "km":
+        value, param = km, f"{name}_km"
+    elif unit == "minutes":
+        value, param = minutes, f"{name}_minutes"
+        if minutes is None:
+            raise InputError([Problem(param, None, None, None,
+                                      f"a threshold in minutes: the cost {cost!r} is in minutes, "
+                                      f"so {name}_km is not used")])
+    else:
+        raise InputError([Problem("cost", None, "cost_unit", unit, "a cost in 'km' or 'minutes'")])
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+        raise InputError([Problem(param, None, None, value, f"a number >= 0 ({unit})")])
+    return float(value)
 
 
 def nearest_office(centres: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, cost: Cost | None = None,
@@ -330,10 +371,11 @@ def within_reach(localities: gpd.GeoDataFrame, census: pd.DataFrame, poverty: pd
         The frame of :func:`brecha.sources.read_offices`; ``status`` and
         ``agency`` filter as in :func:`office_points`.
     radius_km
-        Catchment radius in km when the cost is in km.
+        Reach radius (km), used when the cost is straight-line km.
     max_cost
-        Threshold in the cost's unit; required when the cost is not in km,
-        and used instead of ``radius_km`` when given.
+        Threshold in the cost's unit (minutes for a travel-time cost);
+        required when the cost is not in km, and used instead of
+        ``radius_km`` when given (see :func:`cost_threshold`).
     cost
         A :class:`brecha.costs.Cost`; straight-line km by default.
     by

@@ -292,6 +292,13 @@ def maximal_covering(demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, 
         than ``k`` rows when greedy covers every coverable point sooner.
         ``attrs``: ``total_demand``, ``covered``, ``coverable`` (demand
         within reach of any candidate), ``method``, ``optimal``, ``bound``.
+
+    References
+    ----------
+    Church, R. & ReVelle, C. (1974). The maximal covering location problem.
+    *Papers of the Regional Science Association* 32, 101-118 (the model);
+    Nemhauser, Wolsey & Fisher (1978), *Mathematical Programming* 14,
+    265-294 (the greedy ``1 - 1/e`` bound).
     """
     cost = StraightLineKm() if cost is None else cost
     _check(demand, candidates, weight, k, radius_km)
@@ -324,6 +331,18 @@ def coverage_curve(demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, k_
                    cost: Cost | None = None, time_limit_s: float = 120.0) -> pd.DataFrame:
     """Demand covered by the best 1, 2, ..., ``k_max`` sites.
 
+    Parameters
+    ----------
+    demand, candidates, weight, cost, time_limit_s
+        As for :func:`maximal_covering`.
+    k_max
+        Largest number of new sites.
+    radius_km
+        A site covers demand within this distance (km; in ``cost.cost_unit``
+        for another :class:`brecha.costs.Cost`).
+    exact
+        Also solve each ``k`` exactly (CBC) to measure greedy's ratio.
+
     Returns
     -------
     DataFrame
@@ -332,6 +351,12 @@ def coverage_curve(demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, k_
         ``greedy_share`` (0..1); with ``exact``, also ``exact_covered``,
         ``exact_share`` and ``greedy_ratio`` (greedy / exact, at least
         ``greedy_bound(k)``).
+
+    References
+    ----------
+    Church & ReVelle (1974); Nemhauser, Wolsey & Fisher (1978): the greedy
+    curve of a submodular coverage function, each ``k`` within ``1 - (1 -
+    1/k)**k`` of the optimum.
     """
     cost = StraightLineKm() if cost is None else cost
     _check(demand, candidates, weight, k_max, radius_km)

@@ -25,10 +25,13 @@ from ..sources.catalog import input_record
 from . import manifest as mf
 from .spec import LayerSpec
 
-__all__ = ["code_version", "Sources", "input_records", "stale_reason", "REPLACEABLE"]
+__all__ = ["code_version", "Sources", "input_records", "stale_reason", "REPLACEABLE", "OPTIONAL"]
 
 #: Sources a user may replace with a file of their own.
 REPLACEABLE = ("offices", "initiatives")
+#: Sources with no embedded copy, used only when the user gives a file (``brecha build --coneval-state``);
+#: a spec binds them as ``source:<name>`` and its adapter gets None without one.
+OPTIONAL = ("coneval_state",)
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -56,7 +59,9 @@ class Sources:
     replacements
         ``{"offices": path, "initiatives": path}``: files read with
         :func:`brecha.sources.read_offices` / ``read_initiatives`` instead
-        of the embedded ones.
+        of the embedded ones; and ``{"coneval_state": path}``, CONEVAL's
+        official state workbook (or tidy CSV), read with
+        :func:`brecha.sources.read_coneval_state` (an :data:`OPTIONAL` source).
     """
 
     def __init__(self, replacements: Mapping[str, str | os.PathLike] | None = None,
@@ -65,8 +70,9 @@ class Sources:
         self.replacements = {k: Path(v) for k, v in (replacements or {}).items() if v is not None}
         problems = []
         for name, path in self.replacements.items():
-            if name not in REPLACEABLE:
-                problems.append(Problem(str(path), None, None, name, f"a replacement for one of {list(REPLACEABLE)}"))
+            if name not in REPLACEABLE + OPTIONAL:
+                problems.append(Problem(str(path), None, None, name,
+                                        f"a file for one of {list(REPLACEABLE + OPTIONAL)}"))
             elif not path.is_file():
                 problems.append(Problem(str(path), None, None, None, f"an existing {name} file"))
         if problems:
@@ -81,12 +87,24 @@ class Sources:
                 p = self.replacements[name]
                 self._records[name] = {"source": name, "file": str(p.resolve()), "sha256": sha256_file(p),
                                        "vintage": "user file"}
+            elif name in OPTIONAL:  # not given: recorded too, so giving (or dropping) one makes layers stale
+                self._records[name] = {"source": name, "file": None, "sha256": None, "vintage": "not given"}
             else:
                 self._records[name] = input_record(name, self.data_dir)
         return self._records[name]
 
-    def frame(self, name: str) -> pd.DataFrame:
-        """The source read by its brecha reader (a copy: adapters may modify what they get)."""
+    def frame(self, name: str) -> pd.DataFrame | None:
+        """The source read by its brecha reader (a copy: adapters may modify what they get).
+
+        None for an :data:`OPTIONAL` source the user did not give.
+        """
+        if name in OPTIONAL:
+            if name not in self.replacements:
+                return None
+            if name not in self._frames:
+                from ..sources import read_coneval_state
+
+                self._frames[name] = read_coneval_state(self.replacements[name])
         if name not in self._frames:
             from ..sources import load
             from ..sources.catalog import source_path

@@ -198,7 +198,9 @@ def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
     if not _is_str_table(inputs):
         p.add(file, "inputs", inputs, 'a table of name = "source:<name>" or "layer:<name>"')
         inputs = {}
-    sources = {s.name for s in SOURCES}
+    from ._fingerprint import OPTIONAL  # here: _fingerprint imports this module
+
+    sources = {s.name for s in SOURCES} | set(OPTIONAL)
     for local, ref in inputs.items():
         m = _REF.match(ref)
         if not m:

@@ -5,6 +5,15 @@ path that it renames into place) and returns what the manifest records about
 the file. Parquet output is deterministic: rows sorted by the spec's key, no
 index, no timestamps (pyarrow's ``created_by`` is ``parquet-cpp-arrow version
 X``), so the same inputs give the same bytes.
+
+GeoParquet layers carry the GeoParquet 1.1 bounding-box ``covering``: a
+``bbox`` struct column (xmin, ymin, xmax, ymax) named in the ``geo``
+metadata, with row groups of :data:`ROW_GROUP_ROWS` rows so that a reader
+filtering by bbox (GDAL, DuckDB, geopandas ``bbox=``) skips the row groups
+whose statistics lie outside it. Rows are sorted by key (``cvegeo`` starts
+with the state code), so a row group covers a few neighbouring states.
+
+Rasters are written by :func:`brecha.rasters.write_cog`, the one COG writer.
 """
 
 from __future__ import annotations
@@ -27,12 +36,14 @@ from ..errors import BuildError
 from ..settings import STORAGE_CRS
 
 __all__ = ["RasterResult", "prepare_table", "write_parquet", "write_gpkg", "write_fgb", "write_csv",
-           "write_cog", "write_html", "hxl_tags", "WRITERS", "SUFFIX", "FOLDER"]
+           "write_cog", "write_html", "hxl_tags", "WRITERS", "SUFFIX", "FOLDER", "ROW_GROUP_ROWS"]
 
 #: File suffix per format.
 SUFFIX = {"parquet": ".parquet", "gpkg": ".gpkg", "fgb": ".fgb", "csv": ".csv", "tif": ".tif", "html": ".html"}
 #: Output sub-folder per kind of layer.
 FOLDER = {"table": "layers", "raster": "rasters", "map": "maps"}
+#: Rows per Parquet row group: 2,469 municipalities make 5 groups, each a bbox a reader can skip.
+ROW_GROUP_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,10 @@ class RasterResult:
     """A raster an adapter returns: ``array`` is ``(rows, cols)`` or ``(bands, rows, cols)``.
 
     ``transform`` is an affine (``rasterio.transform.from_origin``) in the
-    units of ``crs``; ``nodata`` marks empty cells.
+    units of ``crs``; ``nodata`` marks empty cells. ``name``, ``units`` and
+    ``source`` become the COG's tags and band description; ``resampling``
+    is the GDAL resampling of its overviews (see
+    :func:`brecha.rasters.write_cog`).
     """
 
     array: np.ndarray
@@ -48,6 +62,16 @@ class RasterResult:
     crs: str
     nodata: float | None = None
     band_names: tuple[str, ...] = ()
+    name: str = ""
+    units: str = ""
+    source: str = ""
+    resampling: str = "average"
+
+    @classmethod
+    def from_raster(cls, raster: Any) -> "RasterResult":
+        """The result for a :class:`brecha.rasters.Raster`, keeping its name, units, source and resampling."""
+        return cls(raster.array, raster.transform, raster.crs, raster.nodata, (raster.name,), raster.name,
+                   raster.units, raster.source, raster.resampling)
 
 
 def prepare_table(frame: pd.DataFrame, key: Sequence[str]) -> pd.DataFrame:
@@ -80,11 +104,12 @@ def _is_geo(frame: pd.DataFrame) -> bool:
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
-    """GeoParquet 1.1 (zstd) for geo frames, plain Parquet otherwise; returns ``{"rows": n}``."""
+    """GeoParquet 1.1 (zstd, bbox covering) for geo frames, plain Parquet otherwise; returns ``{"rows": n}``."""
     if _is_geo(frame):
-        frame.to_parquet(path, schema_version="1.1.0", compression="zstd", index=False, write_covering_bbox=False)
+        frame.to_parquet(path, schema_version="1.1.0", compression="zstd", index=False, write_covering_bbox=True,
+                         row_group_size=ROW_GROUP_ROWS)
     else:
-        pd.DataFrame(frame).to_parquet(path, compression="zstd", index=False)
+        pd.DataFrame(frame).to_parquet(path, compression="zstd", index=False, row_group_size=ROW_GROUP_ROWS)
     return {"rows": len(frame)}
 
 
@@ -125,16 +150,27 @@ _HXL_FIXED = {"cvegeo": "#adm2+code", "cve_ent": "#adm1+code", "state_name": "#a
               "cvegeo_loc": "#loc+code", "pop_total": "#population+total", "lon": "#geo+lon", "lat": "#geo+lat"}
 
 
+#: Suffixes saying where a figure comes from (the state layer's poverty), kept as an HXL attribute.
+_HXL_SOURCE = re.compile(r"_(official|agg_from_municipal)$")
+
+
 def hxl_tags(columns: Sequence[str], key: Sequence[str], overrides: dict[str, str] | None = None) -> list[str]:
     """HXL hashtags for ``columns``: the spec's overrides, else brecha's conventions, else blank.
 
     >>> hxl_tags(["cvegeo", "name", "pop_0_5", "poverty_pct", "other"], ["cvegeo"])
     ['#adm2+code', '#adm2+name', '#population+pop_0_5', '#indicator+poverty+pct', '']
+    >>> hxl_tags(["poverty_pct_official", "poverty_people_agg_from_municipal"], ["cve_ent"])
+    ['#indicator+poverty+pct+official', '#affected+poverty+agg_from_municipal']
     """
     overrides = overrides or {}
     level = "adm2" if "cvegeo" in key else ("adm1" if "cve_ent" in key else None)
     out = []
     for c in columns:
+        base, attr = _HXL_SOURCE.sub("", c), _HXL_SOURCE.search(c)
+        if attr and c not in overrides:  # poverty_pct_official -> the tag of poverty_pct, +official
+            tag = hxl_tags([base], key)[0]
+            out.append(f"{tag}+{attr.group(1)}" if tag else "")
+            continue
         tag = overrides.get(c) or _HXL_FIXED.get(c)
         if tag is None and c == "name" and level:
             tag = f"#{level}+name"
@@ -185,22 +221,16 @@ def write_csv(frame: pd.DataFrame, path: Path, *, key: Sequence[str] = (), hxl: 
 
 
 def write_cog(raster: RasterResult, path: Path) -> dict:
-    """Cloud-optimised GeoTIFF (deflate, 512-pixel tiles, overviews)."""
-    import rasterio
+    """Cloud-optimised GeoTIFF by :func:`brecha.rasters.write_cog` (deflate, 512-pixel tiles, overviews, tags)."""
+    from ..rasters import write_cog as cog
 
-    arr = np.asarray(raster.array)
-    if arr.ndim == 2:
-        arr = arr[np.newaxis]
-    if arr.ndim != 3:
-        raise BuildError(f"a raster array must have 2 or 3 dimensions, got shape {arr.shape}")
-    bands, rows, cols = arr.shape
-    with rasterio.open(path, "w", driver="COG", height=rows, width=cols, count=bands, dtype=arr.dtype,
-                       crs=raster.crs, transform=raster.transform, nodata=raster.nodata,
-                       compress="deflate", blocksize=512) as ds:
-        ds.write(arr)
-        for i, name in enumerate(raster.band_names[:bands], start=1):
-            ds.set_band_description(i, name)
-    return {"rows": rows, "shape": [bands, rows, cols]}
+    shape = np.shape(raster.array)
+    if len(shape) not in (2, 3):
+        raise BuildError(f"a raster array must have 2 or 3 dimensions, got shape {shape}")
+    bands, rows, cols = (1, *shape) if len(shape) == 2 else shape
+    cog(raster, path)
+    return {"rows": rows, "shape": [bands, rows, cols], "units": raster.units or None,
+            "resampling": raster.resampling}
 
 
 def write_html(web_map: Any, path: Path) -> dict:

@@ -9,6 +9,7 @@ from .boundaries import check_coverage, read_boundaries, read_marco_geoestadisti
 from .census import read_census_localities, read_census_municipal
 from .denue import read_denue
 from .poverty import read_coneval_municipal
+from .coneval_state import read_coneval_state
 from .agencies import initiative_places, read_initiatives, read_offices
 from ._load import load
 from .catalog import catalog
@@ -20,6 +21,7 @@ __all__ = [
     "read_census_municipal",
     "read_census_localities",
     "read_coneval_municipal",
+    "read_coneval_state",
     "read_denue",
     "read_offices",
     "read_initiatives",

@@ -25,6 +25,7 @@ entidades federativas 2016-2022*, https://www.coneval.org.mx/Medicion/MP/.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -94,6 +95,16 @@ def indicator_from_label(label: str) -> str | None:
         if re.search(pattern, key):
             return name
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _states_gazetteer() -> Gazetteer:
+    """States and municipalities only: the readers resolve state names, and indexing localities is slow."""
+    from .. import geography
+
+    no_localities = pd.DataFrame({"cvegeo": pd.Series(dtype=str), "name": pd.Series(dtype=str),
+                                  "pop_total": pd.Series(dtype=float)})
+    return Gazetteer(geography.municipalities(), geography.states(), no_localities)
 
 
 def _state_code(text: str, gz: Gazetteer) -> str | None:
@@ -232,7 +243,7 @@ def read_coneval_state_workbook(path: str | os.PathLike, *, gazetteer: Gazetteer
     import openpyxl
 
     path = Path(path)
-    gz = gazetteer or Gazetteer.default()
+    gz = gazetteer or _states_gazetteer()
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for bad files
@@ -295,7 +306,7 @@ def read_coneval_state_csv(path: str | os.PathLike, *, gazetteer: Gazetteer | No
         Same as :func:`read_coneval_state_workbook`.
     """
     df, chk = open_table(path, ("year", "indicator"), strict=strict)
-    gz = gazetteer or Gazetteer.default()
+    gz = gazetteer or _states_gazetteer()
     place_col = first_present(df, "cve_ent", "state", "entidad", "entidad_federativa")
     pct_col = first_present(df, "percentage", "pct", "porcentaje")
     ppl_col = first_present(df, "people", "personas", "poblacion")

@@ -1,8 +1,14 @@
 """Reader for INEGI's DENUE establishments, kept to direct-care services.
 
 Care types follow SCIAN 2018: 6244xx day cares (guarderías), 6233xx homes
-for the elderly (asilos), 6232xx residences for people with disabilities
-(SCIAN groups mental-health and addiction residences here too).
+for the elderly (asilos), 6232xx residences for people with disabilities.
+SCIAN puts residences for mental disorders and addictions (623221/623222)
+in the same group. :func:`read_denue` keeps SCIAN's grouping in its
+``care_type`` column (the embedded copy is read the same way);
+:func:`care_type_of`, which :mod:`brecha.care` uses for supply, types them
+``mental_health`` instead, because they do not serve the Census disability
+population (in the 2021/22 DENUE they are 722 of the 886 establishments
+under 6232).
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ import pandas as pd
 
 from ._common import cvegeo_from, first_present, open_table
 
-__all__ = ["read_denue", "CARE_TYPES", "CARE_CLASSES", "STAFF_BANDS"]
+__all__ = ["read_denue", "care_type_of", "CARE_TYPES", "CLASS_TYPES", "CARE_CLASSES", "STAFF_BANDS"]
 
 #: SCIAN prefix -> care type.
 CARE_TYPES: dict[str, str] = {"6244": "day_care", "6233": "elderly", "6232": "disability"}
+#: SCIAN classes whose care type is not their prefix's (mental-health and addiction residences).
+CLASS_TYPES: dict[str, str] = {"623221": "mental_health", "623222": "mental_health"}
 
 #: The SCIAN 2018 classes under those prefixes -> sector (INEGI splits each into private and public).
 CARE_CLASSES: dict[str, str] = {
@@ -37,6 +45,16 @@ STAFF_BANDS: dict[str, float] = {
     "101 a 250 personas": 175.5,
     "251 y más personas": 300.0,
 }
+
+
+def care_type_of(scian: pd.Series) -> pd.Series:
+    """Care type of each SCIAN code: :data:`CLASS_TYPES`, else by prefix (:data:`CARE_TYPES`); NaN if none.
+
+    >>> care_type_of(pd.Series(["624411", "623211", "623221", "531113"])).tolist()
+    ['day_care', 'disability', 'mental_health', nan]
+    """
+    codes = scian.astype(str)
+    return codes.map(CLASS_TYPES).fillna(codes.str[:4].map(CARE_TYPES))
 
 
 def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool = False) -> gpd.GeoDataFrame:
