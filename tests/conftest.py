@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The full-size staged data: ``BRECHA_SHARED_DATA``, else ``../shared/data`` beside the clone.
+SHARED_ENV = "BRECHA_SHARED_DATA"
+SHARED_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data_dir(environ: dict[str, str] | None = None) -> tuple[Path, bool]:
+    """Where the full-size data should be, and whether it was asked for (the env variable is set)."""
+    env = os.environ if environ is None else environ
+    if env.get(SHARED_ENV):
+        return Path(env[SHARED_ENV]).expanduser(), True
+    return SHARED_BESIDE, False
 
 
 @pytest.fixture
@@ -24,7 +34,16 @@ def write_csv(tmp_path):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The full-size staged data beside the repo, when present (CI has it; users may not)."""
-    if not SHARED.exists():
-        pytest.skip("full-size ../shared/data is not present on this machine")
-    return SHARED
+    """The full-size staged data (CI has it; users may not).
+
+    Skips when it is absent and nobody asked for it; fails when
+    ``BRECHA_SHARED_DATA`` names a folder that does not exist, so a CI set-up
+    that means to run the full-size tests cannot skip them silently.
+    """
+    folder, asked = shared_data_dir()
+    if folder.is_dir():
+        return folder
+    if asked:
+        pytest.fail(f"{SHARED_ENV}={folder} is not a folder; point it at the full-size data (shared/data) "
+                    f"or unset it to skip the full-size tests", pytrace=False)
+    pytest.skip(f"full-size data not present: {folder} is missing (set {SHARED_ENV} to run these tests)")

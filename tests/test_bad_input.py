@@ -1,10 +1,16 @@
 """A catalogue of bad input: each case gets one clear error and loses nothing.
 
-``BAD`` is the table of files that must be refused: every case asserts the
-exception type and that the message names the file, the line (or feature)
-and the column, and says what was expected. ``TOLERATED`` is the table of
-untidy files that must be read correctly (sometimes with a warning). The CLI
-cases check exit codes: 2 for bad input.
+``BAD`` is the table of files that must be refused. Every case is read twice:
+with the reader itself (the ``InputError`` is a ``ValueError`` and carries a
+``Problem`` with the file, line, column, value and expected text of the
+case), and with ``brecha validate KIND FILE``, the command a planner runs
+before a build (exit code 2, and the printed problem names the file, the
+line, the column, the value and what was expected). ``line`` and ``column``
+are ``None`` only where they cannot apply: a problem of the whole file (it is
+missing, not a workbook, binary) or of a vector layer as a whole.
+``TOLERATED`` is the table of untidy files that must be read correctly
+(sometimes with a warning that names the file), by the reader and by
+``brecha validate`` (exit code 0).
 """
 
 from __future__ import annotations
@@ -28,17 +34,10 @@ from click.testing import CliRunner
 from shapely.geometry import Polygon, box
 
 from brecha._validate import formula_safe
+from brecha.cli import cli
+from brecha.cli.validate import KINDS, check
 from brecha.errors import InputError, InputWarning
-from brecha.sources import (
-    check_coverage,
-    read_boundaries,
-    read_census_localities,
-    read_census_municipal,
-    read_coneval_municipal,
-    read_denue,
-    read_initiatives,
-    read_offices,
-)
+from brecha.sources import check_coverage, read_boundaries, read_offices
 
 OFFICES = "agency,city,state,lat,lon,year_reported\n"
 INITIATIVES = "initiative,agencies,year,theme,states,municipalities\n"
@@ -86,182 +85,193 @@ def coverage_of(codes: list[str]) -> Callable[[Path], None]:
 
 @dataclass(frozen=True)
 class Bad:
-    reader: Callable[[Path], object]
+    kind: str  # the KIND of `brecha validate KIND FILE`, which names the reader
     file: str
-    content: str | bytes | Callable[[Path], None]
+    content: str | bytes | Callable[[Path], None] | None  # None: no file at all
     line: int | None  # 1-based line (feature number for vector files); None for the whole file
     column: str | None
     expected: str  # must appear in what the problem says was expected
-    encoding: str = "utf-8"
+    value: object = None  # the offending value the message quotes; None when there is none
+    options: tuple[str, ...] = ()  # --strict, --complete
 
 
 BAD: dict[str, Bad] = {
     # -- the shape of the file ---------------------------------------------------------
-    "empty_file": Bad(read_offices, "o.csv", "", 1, None, "a header line with the columns agency, city, state"),
-    "whitespace_only": Bad(read_offices, "o.csv", "\n \r\n\t\n", 1, None, "(the file is empty)"),
-    "header_only": Bad(read_offices, "o.csv", OFFICES, 2, None, "at least one data row"),
-    "missing_required_column": Bad(read_offices, "o.csv", f"agency,city\nUNHCR,Tijuana\n", 1, "state",
+    "empty_file": Bad("offices", "o.csv", "", 1, None, "a header line with the columns agency, city, state"),
+    "whitespace_only": Bad("offices", "o.csv", "\n \r\n\t\n", 1, None, "(the file is empty)"),
+    "header_only": Bad("offices", "o.csv", OFFICES, 2, None, "at least one data row"),
+    "missing_required_column": Bad("offices", "o.csv", f"agency,city\nUNHCR,Tijuana\n", 1, "state",
                                    "a column named 'state'"),
-    "duplicated_header": Bad(read_offices, "o.csv", f"agency,city,state,City\n{TIJUANA},x\n", 1, "city",
-                             "unique column names (column 4 repeats column 2)"),
-    "header_not_splittable": Bad(read_offices, "o.csv", "agency:city:state\nUNHCR:Tijuana:Baja California\n", 1,
+    "duplicated_header": Bad("offices", "o.csv", f"agency,city,state,City\n{TIJUANA},x\n", 1, "city",
+                             "unique column names (column 4 repeats column 2)", value="city"),
+    "header_not_splittable": Bad("offices", "o.csv", "agency:city:state\nUNHCR:Tijuana:Baja California\n", 1,
                                  "agency", "could not be split by any of ',', ';', tab, '|'"),
-    "old_xls_workbook": Bad(read_offices, "o.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), None, None,
+    "old_xls_workbook": Bad("offices", "o.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), None, None,
                             "save the old .xls workbook as .xlsx or CSV UTF-8"),
-    "corrupt_xlsx": Bad(read_offices, "o.xlsx", b"PK\x03\x04 not really a zip", None, None,
+    "corrupt_xlsx": Bad("offices", "o.xlsx", b"PK\x03\x04 not really a zip", None, None,
                         "a readable .xlsx workbook"),
-    "utf16_file": Bad(read_offices, "o.csv", f"agency,city,state\n{TIJUANA}\n".encode("utf-16"), None, None,
+    "utf16_file": Bad("offices", "o.csv", f"agency,city,state\n{TIJUANA}\n".encode("utf-16"), None, None,
                       "a text file (found NUL bytes: binary or UTF-16?)"),
-    "row_with_extra_field": Bad(read_offices, "o.csv", f"agency,city,state\n{TIJUANA}\n{TIJUANA},oops\n", 3, None,
-                                "3 fields, found 4"),
-    "unclosed_quote": Bad(read_offices, "o.csv", f'agency,city,state\n{TIJUANA}\n"UNDP,Cancún,Quintana Roo\n'
+    "row_with_extra_field": Bad("offices", "o.csv", f"agency,city,state\n{TIJUANA}\n{TIJUANA},oops\n", 3, None,
+                                "3 fields, found 4", value="UNHCR,Tijuana,Baja California,oops"),
+    "unclosed_quote": Bad("offices", "o.csv", f'agency,city,state\n{TIJUANA}\n"UNDP,Cancún,Quintana Roo\n'
                                                  f'{TIJUANA}\n', 3, None, "a closing quote"),
-    "data_under_a_blank_header": Bad(read_offices, "o.csv", f"agency,city,state,\n{TIJUANA},\n{TIJUANA},note\n", 1,
+    "data_under_a_blank_header": Bad("offices", "o.csv", f"agency,city,state,\n{TIJUANA},\n{TIJUANA},note\n", 1,
                                      None, "a name in the header for column 4, which holds data (e.g. line 3)"),
-    "missing_file": Bad(read_offices, "o.csv", None, None, None, "an existing file"),
-    "missing_xlsx": Bad(read_offices, "o.xlsx", None, None, None, "an existing file"),
-    "a_folder_not_a_file": Bad(read_offices, "o.csv", Path.mkdir, None, None, "a file, not a folder"),
-    "corrupt_gzip": Bad(read_census_localities, "iter.csv.gz", b"not gzip at all", None, None, "a valid gzip file"),
+    "missing_file": Bad("offices", "o.csv", None, None, None, "an existing file"),
+    "missing_xlsx": Bad("offices", "o.xlsx", None, None, None, "an existing file"),
+    "a_folder_not_a_file": Bad("offices", "o.csv", Path.mkdir, None, None, "a file, not a folder"),
+    "corrupt_gzip": Bad("localities", "iter.csv.gz", b"not gzip at all", None, None, "a valid gzip file"),
     # -- offices: places -------------------------------------------------------------
-    "unknown_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Tijuana,Narnia\n", 2, "state",
-                         "a Mexican state"),
-    "unknown_municipality": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Xyzzyville,Jalisco\n", 2, "city",
-                                "unknown place 'Xyzzyville' in Jalisco"),
-    "close_misspelling": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Guadalajaraa,Jalisco\n", 2, "city",
-                             "close names: 14039 Guadalajara, Jalisco"),
-    "ambiguous_municipality_without_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Benito Juárez,\n",
-                                                2, "city", "names 7 municipalities; add the state"),
-    "municipality_not_in_stated_state": Bad(read_offices, "o.csv", "agency,city,state\nUNHCR,Tijuana,Yucatán\n", 2,
-                                            "city", "not a municipality of Yucatán; it is Tijuana, Baja California (02004)"),
+    "unknown_state": Bad("offices", "o.csv", "agency,city,state\nUNHCR,Tijuana,Narnia\n", 2, "state",
+                         "a Mexican state", value="Narnia"),
+    "unknown_municipality": Bad("offices", "o.csv", "agency,city,state\nUNHCR,Xyzzyville,Jalisco\n", 2, "city",
+                                "unknown place 'Xyzzyville' in Jalisco", value="Xyzzyville"),
+    "close_misspelling": Bad("offices", "o.csv", "agency,city,state\nUNHCR,Guadalajaraa,Jalisco\n", 2, "city",
+                             "close names: 14039 Guadalajara, Jalisco", value="Guadalajaraa"),
+    "ambiguous_municipality_without_state": Bad("offices", "o.csv", "agency,city,state\nUNHCR,Benito Juárez,\n",
+                                                2, "city", "names 7 municipalities; add the state",
+                                                value="Benito Juárez"),
+    "municipality_not_in_stated_state": Bad("offices", "o.csv", "agency,city,state\nUNHCR,Tijuana,Yucatán\n", 2,
+                                            "city", "not a municipality of Yucatán; it is Tijuana, Baja California (02004)",
+                                            value="Tijuana"),
     # -- offices: numbers and coordinates ----------------------------------------------
-    "year_not_a_number": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,twenty\n", 2, "year_reported",
-                             "a whole number from 1990 to 2035"),
-    "year_out_of_range": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,1890\n", 2, "year_reported",
-                             "a whole number from 1990 to 2035"),
-    "year_with_decimals": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,2020.5\n", 2, "year_reported",
-                              "a whole number"),
-    "lat_lon_swapped": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},-117.02,32.53,2020\n", 2, "lat",
-                           "lat and lon in their own columns (they look swapped)"),
-    "coordinates_outside_mexico": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},40.42,-3.70,2020\n", 2, "lat",
-                                      "a point inside Mexico"),
-    "decimal_commas_in_comma_file": Bad(read_offices, "o.csv", f'{OFFICES}{TIJUANA},"32,53","-117,02",2020\n', 2,
-                                        "lat", "a number in decimal degrees with a point as decimal separator"),
-    "coordinates_as_words": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},north,west,2020\n", 2, "lat",
-                                "a number in decimal degrees"),
-    "only_one_coordinate": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},32.53,,2020\n", 2, "lon",
-                               "both lat and lon, or neither"),
-    "unknown_status": Bad(read_offices, "o.csv", f"agency,city,state,status\n{TIJUANA},maybe\n", 2, "status",
-                          "one of ['existing', 'planned'"),
-    "duplicate_offices": Bad(read_offices, "o.csv", f"{OFFICES}{TIJUANA},,,2020\nUNDP,Tijuana,Baja California,,,2020\n"
+    "year_not_a_number": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},,,twenty\n", 2, "year_reported",
+                             "a whole number from 1990 to 2035", value="twenty"),
+    "year_out_of_range": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},,,1890\n", 2, "year_reported",
+                             "a whole number from 1990 to 2035", value="1890"),
+    "year_with_decimals": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},,,2020.5\n", 2, "year_reported",
+                              "a whole number", value="2020.5"),
+    "lat_lon_swapped": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},-117.02,32.53,2020\n", 2, "lat",
+                           "lat and lon in their own columns (they look swapped)", value="-117.02, 32.53"),
+    "coordinates_outside_mexico": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},40.42,-3.70,2020\n", 2, "lat",
+                                      "a point inside Mexico", value="40.42, -3.70"),
+    "decimal_commas_in_comma_file": Bad("offices", "o.csv", f'{OFFICES}{TIJUANA},"32,53","-117,02",2020\n', 2,
+                                        "lat", "a number in decimal degrees with a point as decimal separator",
+                                        value="32,53"),
+    "coordinates_as_words": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},north,west,2020\n", 2, "lat",
+                                "a number in decimal degrees", value="north"),
+    "only_one_coordinate": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},32.53,,2020\n", 2, "lon",
+                               "both lat and lon, or neither", value="32.53"),
+    "unknown_status": Bad("offices", "o.csv", f"agency,city,state,status\n{TIJUANA},maybe\n", 2, "status",
+                          "one of ['existing', 'planned'", value="maybe"),
+    "duplicate_offices": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},,,2020\nUNDP,Tijuana,Baja California,,,2020\n"
                                                     f"{TIJUANA},,,2020\nunhcr, TIJUANA ,baja california,,,2020\n", 2,
-                             "agency+office_type+city+state+year_reported", "repeated on lines [2, 4, 5]"),
-    "huge_cell": Bad(read_offices, "o.csv", f"agency,city,state,source_quote\n{TIJUANA},{'x' * 1_000_000}\n", 2,
-                     "source_quote", "at most 5,000 characters"),
-    "blank_rows_keep_true_line_numbers": Bad(read_offices, "o.csv", f"{OFFICES}\n{TIJUANA},,,2020\n\n\n"
+                             "agency+office_type+city+state+year_reported", "repeated on lines [2, 4, 5]",
+                             value="unhcr||tijuana|baja california|2020|"),
+    "huge_cell": Bad("offices", "o.csv", f"agency,city,state,source_quote\n{TIJUANA},{'x' * 1_000_000}\n", 2,
+                     "source_quote", "at most 5,000 characters", value="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."),
+    "blank_rows_keep_true_line_numbers": Bad("offices", "o.csv", f"{OFFICES}\n{TIJUANA},,,2020\n\n\n"
                                                                     f"{TIJUANA},,,20x0\n", 6, "year_reported",
-                                             "a whole number"),
-    "xlsx_bad_year": Bad(read_offices, "o.xlsx", xlsx(["agency", "city", "state", "year_reported"],
+                                             "a whole number", value="20x0"),
+    "xlsx_bad_year": Bad("offices", "o.xlsx", xlsx(["agency", "city", "state", "year_reported"],
                                                       ["UNHCR", "Tijuana", "Baja California", 2020], [None] * 4,
                                                       ["UNDP", "Tijuana", "Baja California", "2O21"]),
-                         4, "year_reported", "a whole number from 1990 to 2035"),
-    "xlsx_uncomputed_formula": Bad(read_offices, "o.xlsx", xlsx(["agency", "city", "state"],
+                         4, "year_reported", "a whole number from 1990 to 2035", value="2O21"),
+    "xlsx_uncomputed_formula": Bad("offices", "o.xlsx", xlsx(["agency", "city", "state"],
                                                                 ["=CONCAT(\"UN\",\"HCR\")", "Tijuana", "Baja California"]),
-                                   2, "agency", "a formula that was never computed"),
-    "extra_column_when_strict": Bad(lambda p: read_offices(p, strict=True), "o.csv", f"agency,city,state,notes\n"
-                                                                                     f"{TIJUANA},hi\n",
-                                    None, None, "ignoring unknown column(s) ['notes']"),
+                                   2, "agency", "a formula that was never computed", value='=CONCAT("UN","HCR")'),
+    "extra_column_when_strict": Bad("offices", "o.csv", f"agency,city,state,notes\n{TIJUANA},hi\n", 1, "notes",
+                                    "strict mode refuses unknown columns", options=("--strict",), value="notes"),
     # -- initiatives -----------------------------------------------------------------
-    "initiative_year_not_a_number": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,twenty,health,Chiapas,\n",
-                                        2, "year", "a whole number from 1990 to 2035"),
-    "initiative_year_missing": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,,health,Chiapas,\n", 2, "year",
-                                   "(the cell is empty)"),
-    "initiative_without_agency": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,,2020,health,Chiapas,\n", 2,
-                                     "agencies", "a non-empty value"),
-    "initiative_unknown_state_in_list": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,"
+    "initiative_year_not_a_number": Bad("initiatives", "i.csv", f"{INITIATIVES}X,UNICEF,twenty,health,Chiapas,\n",
+                                        2, "year", "a whole number from 1990 to 2035", value="twenty"),
+    "initiative_year_missing": Bad("initiatives", "i.csv", f"{INITIATIVES}X,UNICEF,,health,Chiapas,\n", 2, "year",
+                                   "(the cell is empty)", value=""),
+    "initiative_without_agency": Bad("initiatives", "i.csv", f"{INITIATIVES}X,,2020,health,Chiapas,\n", 2,
+                                     "agencies", "a non-empty value", value=""),
+    "initiative_unknown_state_in_list": Bad("initiatives", "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,"
                                                                        f"Chiapas; Narnia,\n", 2, "states",
-                                            "a Mexican state"),
-    "initiative_municipality_in_wrong_state": Bad(read_initiatives, "i.csv", f'{INITIATIVES}X,UNICEF,2020,health,,'
+                                            "a Mexican state", value="Narnia"),
+    "initiative_municipality_in_wrong_state": Bad("initiatives", "i.csv", f'{INITIATIVES}X,UNICEF,2020,health,,'
                                                                              f'"Tapachula, Chiapas; Tijuana, Yucatán"\n',
-                                                  2, "municipalities", "not a municipality of Yucatán"),
-    "initiative_ambiguous_municipality": Bad(read_initiatives, "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,,"
+                                                  2, "municipalities", "not a municipality of Yucatán",
+                                                  value="Tijuana, Yucatán"),
+    "initiative_ambiguous_municipality": Bad("initiatives", "i.csv", f"{INITIATIVES}X,UNICEF,2020,health,,"
                                                                         f"Benito Juárez\n", 2, "municipalities",
-                                             "23005 Benito Juárez, Quintana Roo"),
-    "initiative_missing_column": Bad(read_initiatives, "i.csv", "initiative,agencies,year,theme,states\nX,UNICEF,2020,"
+                                             "23005 Benito Juárez, Quintana Roo", value="Benito Juárez"),
+    "initiative_missing_column": Bad("initiatives", "i.csv", "initiative,agencies,year,theme,states\nX,UNICEF,2020,"
                                                                 "health,Chiapas\n", 1, "municipalities",
                                      "a column named 'municipalities'"),
     # -- CONEVAL ---------------------------------------------------------------------
-    "coneval_percentage_over_100": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,150,10\n", 2,
-                                       "pobreza_porcentaje", "a percentage from 0 to 100"),
-    "coneval_negative_count": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,23.7,-5\n", 2,
-                                  "pobreza_poblacion", "a count of people from 0 to 20,000,000"),
-    "coneval_text_in_number": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,922268,n.d.,5\n", 2,
-                                  "pobreza_porcentaje", "a percentage"),
-    "coneval_duplicate_codes": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}01001,1,1,1\n01002,1,1,1\n1001,1,1,1\n",
-                                   2, "cvegeo", "a unique value (repeated on lines [2, 4])"),
-    "coneval_bad_code": Bad(read_coneval_municipal, "c.csv", f"{CONEVAL}AGS01,1,1,1\n", 2, "cvegeo",
-                            "a 5-digit INEGI code"),
-    "coneval_no_indicator_columns": Bad(read_coneval_municipal, "c.csv", "cvegeo,notes\n01001,x\n", None,
+    "coneval_percentage_over_100": Bad("coneval", "c.csv", f"{CONEVAL}01001,922268,150,10\n", 2,
+                                       "pobreza_porcentaje", "a percentage from 0 to 100", value="150"),
+    "coneval_negative_count": Bad("coneval", "c.csv", f"{CONEVAL}01001,922268,23.7,-5\n", 2,
+                                  "pobreza_poblacion", "a count of people from 0 to 20,000,000", value="-5"),
+    "coneval_text_in_number": Bad("coneval", "c.csv", f"{CONEVAL}01001,922268,veinte,5\n", 2,
+                                  "pobreza_porcentaje", "a percentage", value="veinte"),
+    "coneval_duplicate_codes": Bad("coneval", "c.csv", f"{CONEVAL}01001,1,1,1\n01002,1,1,1\n1001,1,1,1\n",
+                                   2, "cvegeo", "a unique value (repeated on lines [2, 4])", value="01001"),
+    "coneval_bad_code": Bad("coneval", "c.csv", f"{CONEVAL}AGS01,1,1,1\n", 2, "cvegeo",
+                            "a 5-digit INEGI code", value="AGS01"),
+    "coneval_no_indicator_columns": Bad("coneval", "c.csv", "cvegeo,notes\n01001,x\n", 1,
                                         "pobreza_porcentaje", "CONEVAL indicator columns"),
-    "coneval_no_code_columns": Bad(read_coneval_municipal, "c.csv", "nom_mun,pobreza\nAguascalientes,23.7\n", None,
+    "coneval_no_code_columns": Bad("coneval", "c.csv", "nom_mun,pobreza\nAguascalientes,23.7\n", 1,
                                    "cvegeo", "a 'cvegeo' column, or 'cve_ent' and 'cve_mun' columns"),
-    "coneval_key_of_another_state": Bad(read_coneval_municipal, "c.csv",
+    "coneval_key_of_another_state": Bad("coneval", "c.csv",
                                         "clave_entidad,clave_municipio,pobreza\n1,1001,23.7\n2,1002,10\n", 3,
-                                        "clave_municipio", "a municipal key of the state in column 'clave_entidad'"),
+                                        "clave_municipio", "a municipal key of the state in column 'clave_entidad'",
+                                        value="1002"),
+    "coneval_state_without_year": Bad("coneval-state", "s.csv", "state,indicator,percentage\nChiapas,pobreza,67.4\n",
+                                      1, "year", "a column named 'year'"),
     # -- Census ----------------------------------------------------------------------
-    "census_negative_count": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,-5,1,1\n", 2, "pobtot",
-                                 "a whole number from 0 to 20,000,000"),
-    "census_non_numeric_count": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,948990,muchos,1\n", 2, "p_0a2",
-                                    "a whole number"),
-    "census_confidential_total": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,*,1,1\n", 2, "pobtot",
-                                     "(the cell is marked as missing)"),
-    "census_duplicate_codes": Bad(read_census_municipal, "k.csv", f"{CENSUS}01001,5,1,1\n01001,6,1,1\n", 2, "cvegeo",
-                                  "repeated on lines [2, 3]"),
-    "census_missing_population_column": Bad(read_census_municipal, "k.csv", "CVEGEO,P_0A2\n01001,5\n", 1, "pobtot",
+    "census_negative_count": Bad("census", "k.csv", f"{CENSUS}01001,-5,1,1\n", 2, "pobtot",
+                                 "a whole number from 0 to 20,000,000", value="-5"),
+    "census_non_numeric_count": Bad("census", "k.csv", f"{CENSUS}01001,948990,muchos,1\n", 2, "p_0a2",
+                                    "a whole number", value="muchos"),
+    "census_confidential_total": Bad("census", "k.csv", f"{CENSUS}01001,*,1,1\n", 2, "pobtot",
+                                     "(the cell is marked as missing)", value="*"),
+    "census_duplicate_codes": Bad("census", "k.csv", f"{CENSUS}01001,5,1,1\n01001,6,1,1\n", 2, "cvegeo",
+                                  "repeated on lines [2, 3]", value="01001"),
+    "census_missing_population_column": Bad("census", "k.csv", "CVEGEO,P_0A2\n01001,5\n", 1, "pobtot",
                                             "a column named 'pobtot'"),
-    "census_iter_without_mun_column": Bad(read_census_municipal, "k.csv", "ENTIDAD,LOC,POBTOT\n01,0000,5\n", None,
+    "missing_column_below_blank_lines": Bad("census", "k.csv", "\n\nENTIDAD,LOC,POBTOT\n01,0000,5\n", 3, "mun",
+                                            "a 3-digit municipality code column 'mun'"),
+    "census_iter_without_mun_column": Bad("census", "k.csv", "ENTIDAD,LOC,POBTOT\n01,0000,5\n", 1,
                                           "mun", "a 3-digit municipality code column 'mun'"),
-    "localities_bad_dms": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,Ags,\"102°17'W\",21.87,10\n",
-                              2, "longitud", "a longitud inside Mexico"),
-    "localities_without_coordinates": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,Ags,,,10\n", 2,
-                                          "latitud", "a latitud inside Mexico"),
-    "localities_duplicate_keys": Bad(read_census_localities, "l.csv", f"{LOCALITIES}01,001,0001,A,-102.3,21.9,1\n"
+    "localities_bad_dms": Bad("localities", "l.csv", f"{LOCALITIES}01,001,0001,Ags,\"102°17'W\",21.87,10\n",
+                              2, "longitud", "a longitud inside Mexico", value="102°17'W"),
+    "localities_without_coordinates": Bad("localities", "l.csv", f"{LOCALITIES}01,001,0001,Ags,,,10\n", 2,
+                                          "latitud", "a latitud inside Mexico", value=""),
+    "localities_duplicate_keys": Bad("localities", "l.csv", f"{LOCALITIES}01,001,0001,A,-102.3,21.9,1\n"
                                                                       f"01,1,1,B,-102.3,21.9,1\n", 2, "cvegeo+loc",
-                                     "repeated on lines [2, 3]"),
+                                     "repeated on lines [2, 3]", value="010010001"),
     # -- DENUE -----------------------------------------------------------------------
-    "denue_without_coordinates": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},,\n", 2, "latitud",
-                                     "a latitude inside Mexico (decimal degrees) from 14.4 to 32.8 (the cell is empty)"),
-    "denue_swapped_coordinates": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},-102.3,21.9\n", 2, "longitud",
-                                     "a longitude inside Mexico"),
-    "denue_malformed_scian_code": Bad(read_denue, "d.csv", f"{DENUE}1,62441X,0 a 5 personas,01,001,21.9,-102.3\n", 2,
-                                      "codigo_act", "a 6-digit SCIAN code"),
-    "denue_unknown_care_class": Bad(read_denue, "d.csv", f"{DENUE}1,624499,0 a 5 personas,01,001,21.9,-102.3\n", 2,
-                                    "codigo_act", "a SCIAN 2018 care class"),
-    "denue_duplicate_ids": Bad(read_denue, "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n{DAY_CARE},21.8,-102.2\n", 2,
-                               "id", "repeated on lines [2, 3]"),
-    "denue_unknown_staff_band": Bad(read_denue, "d.csv", f"{DENUE}1,624411,muchas,01,001,21.9,-102.3\n", 2, "per_ocu",
-                                    "one of DENUE's staff bands"),
+    "denue_without_coordinates": Bad("denue", "d.csv", f"{DENUE}{DAY_CARE},,\n", 2, "latitud",
+                                     "a latitude inside Mexico (decimal degrees) from 14.4 to 32.8 (the cell is empty)",
+                                     value=""),
+    "denue_swapped_coordinates": Bad("denue", "d.csv", f"{DENUE}{DAY_CARE},-102.3,21.9\n", 2, "longitud",
+                                     "a longitude inside Mexico", value="21.9"),
+    "denue_malformed_scian_code": Bad("denue", "d.csv", f"{DENUE}1,62441X,0 a 5 personas,01,001,21.9,-102.3\n", 2,
+                                      "codigo_act", "a 6-digit SCIAN code", value="62441X"),
+    "denue_unknown_care_class": Bad("denue", "d.csv", f"{DENUE}1,624499,0 a 5 personas,01,001,21.9,-102.3\n", 2,
+                                    "codigo_act", "a SCIAN 2018 care class", value="624499"),
+    "denue_duplicate_ids": Bad("denue", "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n{DAY_CARE},21.8,-102.2\n", 2,
+                               "id", "repeated on lines [2, 3]", value="1"),
+    "denue_unknown_staff_band": Bad("denue", "d.csv", f"{DENUE}1,624411,muchas,01,001,21.9,-102.3\n", 2, "per_ocu",
+                                    "one of DENUE's staff bands", value="muchas"),
     # -- boundaries ------------------------------------------------------------------
-    "boundaries_without_crs": Bad(read_boundaries, "b.gpkg", layer(["01001"], crs=None), None, "geometry",
+    "boundaries_without_crs": Bad("boundaries", "b.gpkg", layer(["01001"], crs=None), None, "geometry",
                                   "a coordinate reference system"),
-    "boundaries_with_wrong_crs_tag": Bad(read_boundaries, "b.gpkg", layer(["01001"], [box(2.3e6, 9.5e5, 2.4e6, 1e6)]),
-                                         1, "geometry", "a polygon in Mexico"),
-    "boundaries_without_codes": Bad(read_boundaries, "b.gpkg", layer(["01001"], code_col="CLAVE"), None, "cvegeo",
+    "boundaries_with_wrong_crs_tag": Bad("boundaries", "b.gpkg", layer(["01001"], [box(2.3e6, 9.5e5, 2.4e6, 1e6)]),
+                                         1, "geometry", "a polygon in Mexico", value="01001"),
+    "boundaries_without_codes": Bad("boundaries", "b.gpkg", layer(["01001"], code_col="CLAVE"), None, "cvegeo",
                                     "a 'CVEGEO' column"),
-    "boundaries_duplicate_codes": Bad(read_boundaries, "b.gpkg", layer(["01001", "01002", "1001"]), 1, "cvegeo",
-                                      "one feature per municipality (features [1, 3])"),
-    "boundaries_bad_code": Bad(read_boundaries, "b.gpkg", layer(["01001", "Ags-2"]), 2, "cvegeo",
-                               "a 5-digit INEGI municipal code"),
-    "boundaries_points": Bad(read_boundaries, "b.gpkg", layer(["01001"], gpd.points_from_xy([-102.3], [21.9])), 1,
-                             "geometry", "a Polygon or MultiPolygon"),
-    "boundaries_feature_without_geometry": Bad(read_boundaries, "b.gpkg", layer(["01001", "01002"],
+    "boundaries_duplicate_codes": Bad("boundaries", "b.gpkg", layer(["01001", "01002", "1001"]), 1, "cvegeo",
+                                      "one feature per municipality (features [1, 3])", value="01001"),
+    "boundaries_bad_code": Bad("boundaries", "b.gpkg", layer(["01001", "Ags-2"]), 2, "cvegeo",
+                               "a 5-digit INEGI municipal code", value="Ags-2"),
+    "boundaries_points": Bad("boundaries", "b.gpkg", layer(["01001"], gpd.points_from_xy([-102.3], [21.9])), 1,
+                             "geometry", "a Polygon or MultiPolygon", value="Point"),
+    "boundaries_feature_without_geometry": Bad("boundaries", "b.gpkg", layer(["01001", "01002"],
                                                                                [box(-102.4, 21.8, -102.2, 22), None]),
                                                2, "geometry", "a polygon (the feature has no geometry)"),
-    "boundaries_table_without_geometry": Bad(read_boundaries, "b.csv", "cvegeo,name\n01001,Aguascalientes\n", None,
+    "boundaries_table_without_geometry": Bad("boundaries", "b.csv", "cvegeo,name\n01001,Aguascalientes\n", None,
                                              "geometry", "the file has no geometry column"),
-    "boundaries_not_a_vector_file": Bad(read_boundaries, "b.geojson", "{not json", None, None,
+    "boundaries_not_a_vector_file": Bad("boundaries", "b.geojson", "{not json", None, None,
                                         "a vector file GDAL can read"),
-    "boundaries_missing_municipalities": Bad(coverage_of(["01001", "01002", "01003"]), "b.gpkg", layer(["01001"]),
-                                             None, "cvegeo", "this municipality to be present"),
+    "boundaries_missing_municipalities": Bad("boundaries", "b.gpkg", layer(["01001"]), None, "cvegeo",
+                                             "this municipality to be present", options=("--complete",), value="01002"),
 }
 
 
@@ -274,27 +284,61 @@ def _write(path: Path, content) -> None:
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
+def _read(kind: str, path: Path, options: tuple[str, ...] = ()):
+    """Read ``path`` as ``brecha validate KIND FILE [options]`` reads it."""
+    return check(kind, path, strict="--strict" in options, complete="--complete" in options)
+
+
+def _validate(*args: str):
+    """``brecha validate ARGS`` through click; the result's output holds stdout and stderr."""
+    return CliRunner().invoke(cli, ["validate", *args])
+
+
+def _assert_names_everything(case: Bad, path: Path, text: str) -> None:
+    """``text``, one problem, names the file, the line, the column, the value and what was expected."""
+    where, _, expected = text.partition("; expected ")
+    assert str(path) in where, text
+    if case.line is not None:
+        assert re.search(rf", line {case.line}([,:]|$)", where), text
+    if case.column is not None:
+        assert f"column {case.column!r}" in where, text
+    if case.value is not None:
+        assert where.endswith(f": got {case.value!r}"), text
+    assert case.expected in expected, text
+
+
 @pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
 def test_bad_input_is_refused_with_a_clear_message(tmp_path, case):
     path = tmp_path / case.file
     _write(path, case.content)
     with pytest.raises(InputError) as info:
-        case.reader(path)
+        _read(case.kind, path, case.options)
     err, msg = info.value, str(info.value)
     assert isinstance(err, ValueError)  # callers that do not know brecha can catch ValueError
     hits = [p for p in err.problems if case.expected in p.expected]
     assert hits, f"no problem says {case.expected!r}:\n{msg}"
     p = hits[0]
-    assert (p.file, p.row, p.column) == (str(path), case.line, case.column), msg
-    assert str(path) in msg and case.expected in msg
-    if case.line is not None:
-        assert f"line {case.line}" in msg
-    if case.column is not None:
-        assert f"column {case.column!r}" in msg
+    assert (p.file, p.row, p.column, p.value) == (str(path), case.line, case.column, case.value), msg
+    _assert_names_everything(case, path, str(p))
+    assert f"  - {p}" in msg
+
+
+@pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
+def test_brecha_validate_refuses_bad_input_with_exit_code_2(tmp_path, case):
+    path = tmp_path / case.file
+    _write(path, case.content)
+    result = _validate(case.kind, str(path), *case.options)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    said = [ln for ln in result.output.splitlines() if ln.startswith("  - ") and case.expected in ln]
+    assert said, result.output
+    _assert_names_everything(case, path, said[0])
 
 
 def test_bad_input_catalogue_is_large_enough():
-    assert len(BAD) >= 30
+    assert len(BAD) >= 76
+    assert {c.kind for c in BAD.values()} == set(KINDS)  # every kind `brecha validate` reads
 
 
 def test_missing_municipalities_are_all_named(tmp_path):
@@ -355,7 +399,7 @@ def _in_4326_at(bounds: list[float]) -> Callable[[gpd.GeoDataFrame], None]:
 
 @dataclass(frozen=True)
 class Tolerated:
-    reader: Callable[[Path], pd.DataFrame]
+    kind: str  # the KIND of `brecha validate KIND FILE`, which names the reader
     file: str
     content: str | bytes | Callable[[Path], None]
     check: Callable[[pd.DataFrame], None]
@@ -363,53 +407,53 @@ class Tolerated:
 
 
 TOLERATED: dict[str, Tolerated] = {
-    "extra_unknown_columns": Tolerated(read_offices, "o.csv", f"agency,city,state,notes,Owner\n{TIJUANA},hi,me\n",
+    "extra_unknown_columns": Tolerated("offices", "o.csv", f"agency,city,state,notes,Owner\n{TIJUANA},hi,me\n",
                                        _offices(cvegeo=["02004"]), warns="ignoring unknown column(s) ['notes', 'owner']"),
-    "semicolon_from_spanish_excel": Tolerated(read_offices, "o.csv", "agency;city;state;lat;lon\r\n"
+    "semicolon_from_spanish_excel": Tolerated("offices", "o.csv", "agency;city;state;lat;lon\r\n"
                                                                      "UNHCR;Tijuana;Baja California;32,5327;-117,0189\r\n",
                                               _offices(cvegeo=["02004"], placed=["coordinates"])),
-    "tab_delimited": Tolerated(read_offices, "o.tsv", "agency\tcity\tstate\nUNHCR\tTijuana\tBaja California\n",
+    "tab_delimited": Tolerated("offices", "o.tsv", "agency\tcity\tstate\nUNHCR\tTijuana\tBaja California\n",
                                _offices(cvegeo=["02004"])),
-    "pipe_delimited": Tolerated(read_offices, "o.txt", "agency|city|state\nUNHCR|Tijuana|Baja California\n",
+    "pipe_delimited": Tolerated("offices", "o.txt", "agency|city|state\nUNHCR|Tijuana|Baja California\n",
                                 _offices(cvegeo=["02004"])),
-    "latin1_accents": Tolerated(read_offices, "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode("latin-1"),
+    "latin1_accents": Tolerated("offices", "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode("latin-1"),
                                 _offices(city=["Mérida"], state=["Yucatán"], cvegeo=["31050"])),
-    "cp1252_quotes": Tolerated(read_offices, "o.csv", "agency,city,state,source_quote\nUNHCR,Mérida,Yucatán,“sí”\n"
+    "cp1252_quotes": Tolerated("offices", "o.csv", "agency,city,state,source_quote\nUNHCR,Mérida,Yucatán,“sí”\n"
                                .encode("cp1252"), _offices(source_quote=["“sí”"])),
-    "utf8_with_bom": Tolerated(read_offices, "o.csv", "\ufeffagency,city,state\nUNHCR,Mérida,Yucatán\n",
+    "utf8_with_bom": Tolerated("offices", "o.csv", "\ufeffagency,city,state\nUNHCR,Mérida,Yucatán\n",
                                _offices(agency=["UNHCR"], city=["Mérida"])),
-    "mixed_utf8_and_latin1_lines": Tolerated(read_offices, "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode()
+    "mixed_utf8_and_latin1_lines": Tolerated("offices", "o.csv", "agency,city,state\nUNHCR,Mérida,Yucatán\n".encode()
                                              + "UNDP,Querétaro,Querétaro\n".encode("latin-1"),
                                              _offices(city=["Mérida", "Querétaro"], cvegeo=["31050", "22014"])),
-    "mixed_line_endings": Tolerated(read_offices, "o.csv", b"agency,city,state\r\nUNHCR,Tijuana,Baja California\n"
+    "mixed_line_endings": Tolerated("offices", "o.csv", b"agency,city,state\r\nUNHCR,Tijuana,Baja California\n"
                                                            b"UNDP,Merida,Yucatan\rIOM,Tapachula,Chiapas\r\n",
                                     _offices(office_id=["o0002", "o0003", "o0004"], cvegeo=["02004", "31050", "07089"])),
-    "blank_rows_ignored": Tolerated(read_offices, "o.csv", f"\n\nagency,city,state\n\n{TIJUANA}\n , , \n\nIOM,Tapachula,"
+    "blank_rows_ignored": Tolerated("offices", "o.csv", f"\n\nagency,city,state\n\n{TIJUANA}\n , , \n\nIOM,Tapachula,"
                                                            f"Chiapas\n\n", _offices(office_id=["o0005", "o0008"])),
-    "trailing_empty_fields": Tolerated(read_offices, "o.csv", f"agency,city,state\n{TIJUANA},,\n",
+    "trailing_empty_fields": Tolerated("offices", "o.csv", f"agency,city,state\n{TIJUANA},,\n",
                                        _offices(cvegeo=["02004"])),
-    "quoted_newline_in_a_cell": Tolerated(read_offices, "o.csv", f'agency,city,state,source_quote\n{TIJUANA},"two\n'
+    "quoted_newline_in_a_cell": Tolerated("offices", "o.csv", f'agency,city,state,source_quote\n{TIJUANA},"two\n'
                                                                  f'lines"\nIOM,Tapachula,Chiapas,\n',
                                           _offices(office_id=["o0002", "o0004"], source_quote=["two\nlines", ""])),
-    "formula_like_cells_kept_verbatim": Tolerated(read_offices, "o.csv", 'agency,city,state\n"=HYPERLINK(""http://x"")",'
+    "formula_like_cells_kept_verbatim": Tolerated("offices", "o.csv", 'agency,city,state\n"=HYPERLINK(""http://x"")",'
                                                                         'Tijuana,Baja California\n',
                                                   _offices(agency_as_written=['=HYPERLINK("http://x")'])),
-    "codes_that_lost_their_zeros": Tolerated(read_census_municipal, "k.csv", "CVE_ENT,CVE_MUN,POBTOT\n1,1,10\n1.0,2.0,20\n",
+    "codes_that_lost_their_zeros": Tolerated("census", "k.csv", "CVE_ENT,CVE_MUN,POBTOT\n1,1,10\n1.0,2.0,20\n",
                                              _offices(cvegeo=["01001", "01002"])),
-    "coneval_semicolon_decimal_commas": Tolerated(read_coneval_municipal, "c.csv",
+    "coneval_semicolon_decimal_commas": Tolerated("coneval", "c.csv",
                                                   "cvegeo;pobreza_porcentaje;pobreza_poblacion\n01001;23,7;218.414,0\n",
                                                   _offices(poverty_pct=[23.7], poverty_people=[218414.0])),
-    "census_thousands_separators": Tolerated(read_census_municipal, "k.csv", 'CVEGEO,POBTOT\n01001,"948,990"\n',
+    "census_thousands_separators": Tolerated("census", "k.csv", 'CVEGEO,POBTOT\n01001,"948,990"\n',
                                              _offices(pop_total=[948990.0])),
-    "denue_other_activities_dropped": Tolerated(read_denue, "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n"
+    "denue_other_activities_dropped": Tolerated("denue", "d.csv", f"{DENUE}{DAY_CARE},21.9,-102.3\n"
                                                                      f"2,461110,0 a 5 personas,01,001,21.9,-102.3\n",
                                                 _offices(denue_id=["1"])),
     "boundaries_invalid_geometry_repaired": Tolerated(
-        read_boundaries, "b.gpkg",
+        "boundaries", "b.gpkg",
         layer(["01001"], [Polygon([(-102.4, 21.8), (-102.2, 22.0), (-102.2, 21.8), (-102.4, 22.0)])]),
         _repaired, warns="repaired 1 invalid geometries with make_valid (cvegeo ['01001'])"),
     "boundaries_other_crs_reprojected": Tolerated(
-        read_boundaries, "b.gpkg", layer(["01001"], [box(2.3e6, 1.0e6, 2.31e6, 1.01e6)], crs="EPSG:6372"),
+        "boundaries", "b.gpkg", layer(["01001"], [box(2.3e6, 1.0e6, 2.31e6, 1.01e6)], crs="EPSG:6372"),
         _in_4326_at([-103.93, 21.0, -103.84, 21.09])),
 }
 
@@ -419,11 +463,61 @@ def test_untidy_input_is_read(tmp_path, case):
     path = tmp_path / case.file
     _write(path, case.content)
     if case.warns:
-        with pytest.warns(InputWarning, match=re.escape(case.warns)):
-            df = case.reader(path)
+        with pytest.warns(InputWarning, match=re.escape(f"{path}: {case.warns}")):
+            df = KINDS[case.kind].reader(path)
     else:
-        df = case.reader(path)
+        df = KINDS[case.kind].reader(path)
     case.check(df)
+
+
+@pytest.mark.parametrize("case", TOLERATED.values(), ids=TOLERATED.keys())
+def test_brecha_validate_accepts_untidy_input(tmp_path, case):
+    path = tmp_path / case.file
+    _write(path, case.content)
+    result = _validate(case.kind, str(path))
+    assert result.exit_code == 0, result.output
+    summary = [ln for ln in result.output.splitlines() if ln.startswith("ok: ")]
+    assert len(summary) == 1 and summary[0].startswith(f"ok: {path}: ") and f"read as {case.kind}" in summary[0]
+    warned = [ln for ln in result.output.splitlines() if ln.startswith("warning: ")]
+    assert warned == ([f"warning: {path}: {case.warns}"] if case.warns else []), result.output
+
+
+def test_strict_names_every_unknown_column(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(f"agency,city,state,notes,Owner\n{TIJUANA},hi,me\n", encoding="utf-8")
+    result = _validate("offices", str(path), "--strict")
+    assert result.exit_code == 2
+    said = [ln for ln in result.output.splitlines() if ln.startswith("  - ")]
+    assert [ln.split(": got ")[0] for ln in said] == [f"  - {path}, line 1, column 'notes'",
+                                                       f"  - {path}, line 1, column 'owner'"]
+
+
+def test_strict_refuses_a_repaired_geometry(tmp_path):
+    TOLERATED["boundaries_invalid_geometry_repaired"].content(tmp_path / "b.gpkg")
+    result = _validate("boundaries", str(tmp_path / "b.gpkg"), "--strict")
+    assert result.exit_code == 2
+    assert "no warnings in strict mode" in result.output and "repaired 1 invalid geometries" in result.output
+
+
+def test_validate_lists_every_problem_not_only_fifty(tmp_path):
+    rows = "".join(f"UNHCR{i},Tijuana,Narnia\n" for i in range(60))
+    (tmp_path / "o.csv").write_text("agency,city,state\n" + rows, encoding="utf-8")
+    result = _validate("offices", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2
+    said = [ln for ln in result.output.splitlines() if ln.startswith("  - ")]
+    assert [f"line {n}," in ln for n, ln in zip(range(2, 62), said)] == [True] * 60
+    assert f"60 problem(s) in {tmp_path / 'o.csv'}" in result.output and "more" not in result.output
+
+
+def test_validate_complete_is_for_boundaries_only(tmp_path):
+    (tmp_path / "o.csv").write_text(f"agency,city,state\n{TIJUANA}\n", encoding="utf-8")
+    result = _validate("offices", str(tmp_path / "o.csv"), "--complete")
+    assert result.exit_code == 2 and "--complete applies to boundaries only" in result.output
+
+
+def test_validate_unknown_kind_is_a_usage_error(tmp_path):
+    result = _validate("censo", str(tmp_path / "k.csv"))
+    assert result.exit_code == 2 and "'censo' is not one of" in result.output
 
 
 def test_xlsx_reads_like_csv(tmp_path):

@@ -74,6 +74,8 @@ PLACEISH = st.lists(st.one_of(st.sampled_from(NAMES), st.sampled_from([",", ".",
 
 
 @SLOW  # unknown names cost a fuzzy search over 2,469 names each
+@example(text="01001", state=None, level="state")  # a municipal code must not answer level="state"
+@example(text="01001", state=None, level="municipality")
 @given(text=st.one_of(st.text(max_size=40), PLACEISH),
        state=st.one_of(st.none(), st.text(max_size=12), st.sampled_from(STATE_NAMES)),
        level=st.sampled_from(["any", "state", "municipality"]))
@@ -85,8 +87,7 @@ def test_resolver_only_raises_place_errors(gz, text, state, level):
         assert all(c.get("cvegeo") or c.get("cve_ent") for c in err.candidates)
         return
     assert p.level in ("state", "municipality")
-    if p.matched_by != "code":  # a municipal code answers level="state": see test_places.py (xfail)
-        assert level != "state" or p.level == "state"
+    assert level != "state" or p.level == "state"
     assert level != "municipality" or p.level == "municipality"
     assert p.cve_ent in set(_STATES["cve_ent"])
     assert p.cvegeo is None or (p.level == "municipality" and p.cvegeo[:2] == p.cve_ent)

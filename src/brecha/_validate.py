@@ -50,8 +50,16 @@ class Checker:
         self.lines = df["_line"] if "_line" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
 
     def add(self, idx, column: str | None, value, expected: str) -> None:
-        """Record a problem at the row with index ``idx`` (or ``None`` for the file)."""
-        row = None if idx is None else int(self.lines.loc[idx])
+        """Record a problem at the row with index ``idx``.
+
+        ``idx=None`` with a ``column`` is a problem of the header (a missing or
+        unexpected column), reported on the header's line (``attrs["header_line"]``,
+        else 1); with no column, of the whole file.
+        """
+        if idx is not None:
+            row = int(self.lines.loc[idx])
+        else:
+            row = int(self.df.attrs.get("header_line", 1)) if column is not None else None
         self.problems.append(Problem(self.file, row, column, value, expected))
 
     def warn(self, message: str) -> None:
@@ -62,10 +70,15 @@ class Checker:
             warnings.warn(f"{self.file}: {message}", InputWarning, stacklevel=3)
 
     def extra_columns(self, known: Iterable[str]) -> None:
-        """Warn once about columns the reader does not use."""
+        """Warn once about columns the reader does not use; when ``strict``, refuse each one."""
         known = set(known) | {"_line"}
         extra = [c for c in self.df.columns if c not in known]
-        if extra:
+        if extra and self.strict:
+            names = sorted(known - {"_line"})
+            for c in extra:
+                self.add(None, c, c, f"a column this reader knows, one of {names} (strict mode refuses "
+                                     "unknown columns: rename or remove it)")
+        elif extra:
             self.warn(f"ignoring unknown column(s) {extra}")
 
     def _flag(self, mask: pd.Series, column: str, values: pd.Series, expected: str) -> None:

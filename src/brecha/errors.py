@@ -7,6 +7,7 @@ do not know brecha.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,6 +20,8 @@ __all__ = [
     "UnknownPlaceError",
     "BuildError",
     "LockError",
+    "OutputError",
+    "OutputFolderError",
     "BrechaWarning",
     "InputWarning",
 ]
@@ -32,8 +35,9 @@ class BrechaError(Exception):
 class Problem:
     """One problem found in an input file.
 
-    ``row`` is the 1-based line number in the file (the header is line 1),
-    or ``None`` when the problem concerns the whole file or a column.
+    ``row`` is the 1-based line number in the file (the header is line 1,
+    where a missing or unexpected column is reported), or the feature number
+    in a vector file, or ``None`` when the problem concerns the whole file.
     """
 
     file: str
@@ -105,6 +109,27 @@ class LockError(BrechaError, RuntimeError):
     """Another build holds the lock on the output folder."""
 
     exit_code = 1
+
+
+class OutputError(BrechaError, OSError):
+    """An output could not be written: the disk is full, a quota is reached, an I/O error.
+
+    The file being replaced is left as it was. Exit code 1: the inputs were
+    fine; run the build again once the cause is fixed.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | os.PathLike | None = None, errno: int | None = None):
+        super().__init__(message)
+        self.path = None if path is None else str(path)
+        self.errno = errno  # without strerror, str() stays the message
+
+
+class OutputFolderError(OutputError):
+    """The output folder cannot be created or written to at all: bad input (exit code 2)."""
+
+    exit_code = 2
 
 
 class BrechaWarning(UserWarning):

@@ -1,7 +1,9 @@
 """The ``brecha`` command: a thin layer over the same API notebooks use.
 
-Exit codes: 0 ok, 1 a layer or analysis failed, 2 bad input (a file, a
-place name or an option).
+Exit codes: 0 ok, 1 a layer or analysis failed (or a write failed: a full
+disk), 2 bad input (a file, a place name, an option, an output folder that
+cannot be written to). Errors print one ``error:`` message, never a
+traceback (``-vv`` logs it).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import click
 
 from ..errors import BrechaError
 
+log = logging.getLogger("brecha.cli")
+
 # One module per subcommand, each exposing ``command``.
-_COMMANDS = ["resolve", "sources", "layers", "build", "map"]
+_COMMANDS = ["resolve", "sources", "validate", "layers", "build", "map"]
 
 EXIT_HELP = "Exit codes: 0 ok; 1 a layer failed; 2 bad input."
 
@@ -48,4 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     except BrechaError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 1))
+    except OSError as exc:  # the machine rather than brecha: a file system brecha did not expect to fail
+        log.debug("unexpected OSError", exc_info=True)
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        click.echo(f"error: {exc.strerror or exc}{where}; check that the file or folder exists, is writable "
+                   "and that its disk has space, then run again (-vv shows the traceback)", err=True)
+        sys.exit(1)
     sys.exit(0)

@@ -14,7 +14,9 @@ from ..pipeline import build
 from ..pipeline._progress import reporter
 from ..settings import from_env
 
-EXIT_CODES = "Exit codes: 0 ok (or nothing to do); 1 a layer failed, or another build holds the lock; 2 bad input (a spec, a --layer name, an --offices/--initiatives file)."
+EXIT_CODES = ("Exit codes: 0 ok (or nothing to do); 1 a layer failed, or another build holds the lock; 2 bad input "
+              "(a spec, a --layer name, an --offices/--initiatives file, an --out folder that cannot be written "
+              "to). A write that fails on a full disk stops the build with 1 and keeps the previous outputs.")
 
 
 def source_options(fn):
@@ -53,6 +55,9 @@ def _terminate(signum, frame):
 @click.option("--layer", "layers", multiple=True, metavar="NAME",
               help="Build only this layer and what it depends on (repeatable).")
 @source_options
+@click.option("--coneval-state", "coneval_state", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="XLSX", help="CONEVAL's official state poverty workbook (anexo estadístico, or its tidy CSV): "
+              "the states layer shows the official figures next to the municipal aggregates.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--dry-run", is_flag=True, help="Say what would be built and why; write nothing.")
 @click.option("--no-store", is_flag=True, help="Skip loading the sources into DIR/brecha.duckdb.")
@@ -61,7 +66,8 @@ def _terminate(signum, frame):
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=from_env().lock_timeout_s, show_default=True,
               metavar="SECONDS", help="Wait this long for another build of the same folder; env BRECHA_LOCK_TIMEOUT.")
 def command(out_dir: Path, layers_dir: Path, layers: tuple[str, ...], initiatives: Path | None,
-            offices: Path | None, force: bool, dry_run: bool, no_store: bool, log_format: str,
+            offices: Path | None, coneval_state: Path | None, force: bool, dry_run: bool, no_store: bool,
+            log_format: str,
             lock_timeout: float) -> None:
     """Build layers, rasters, maps, the DuckDB store and manifest.json into --out.
 
@@ -76,7 +82,8 @@ def command(out_dir: Path, layers_dir: Path, layers: tuple[str, ...], initiative
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         res = build(out_dir, layers_dir=layers_dir, layers=layers,
-                    sources={"initiatives": initiatives, "offices": offices}, force=force, dry_run=dry_run,
+                    sources={"initiatives": initiatives, "offices": offices, "coneval_state": coneval_state},
+                    force=force, dry_run=dry_run,
                     lock_timeout_s=lock_timeout, store=not no_store, on_event=report)
     except BrechaError as exc:
         if log_format == "json":  # schedulers reading stdout see why, too

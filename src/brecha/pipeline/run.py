@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from .._io import atomic_path, sha256_file
-from ..errors import BuildError, InputError, Problem
+from ..errors import BuildError, InputError, OutputError, Problem
 from . import manifest as mf
 from ._fingerprint import Sources, code_version, input_records, stale_reason
 from ._lock import build_lock
@@ -227,7 +227,7 @@ class _Build:
         entries = []
         for name, title, description, _ in listed:
             found = read_entry(self.out / "maps" / f"{name}.html")  # brecha maps carry a preview
-            entries.append(IndexEntry(f"{name}.html", f"{title['es']} / {title['en']}", description,
+            entries.append(IndexEntry(f"{name}.html", title["es"], description,  # the index is Spanish
                                       found.preview_svg if found else ""))
         if have:
             self.man["index"] = None
@@ -272,6 +272,12 @@ def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLi
         A spec, a ``--layer`` name or a user's file is bad (nothing is built).
     LockError
         Another build held the lock for longer than ``lock_timeout_s``.
+    OutputFolderError
+        ``out_dir`` cannot be created or written to (nothing is built).
+    OutputError
+        A write failed for want of disk space (or an I/O error): the build
+        stops there. Every file already in ``out_dir`` is complete and the
+        manifest still matches them (see :func:`brecha.pipeline.verify`).
     """
     t0 = time.monotonic()
     emit = on_event or _log_event
@@ -289,7 +295,6 @@ def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLi
             (res.planned.__setitem__(name, reason) if reason else res.skipped.append(name))
             emit({"event": "layer", "layer": name, "status": "planned" if reason else "skipped", "reason": reason})
         return _finish(res, t0, emit)
-    out.mkdir(parents=True, exist_ok=True)
     asked = time.monotonic()
     with build_lock(out, timeout_s=lock_timeout_s) as lock:
         emit({"event": "lock", "path": str(lock), "waited_s": round(time.monotonic() - asked, 3)})
@@ -302,6 +307,8 @@ def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLi
         if store:
             try:
                 b.store(force)
+            except OutputError:  # a full disk fails every write that follows: stop here
+                raise
             except Exception as exc:  # a store failure must not hide the layers' results
                 log.debug("store failed", exc_info=True)
                 res.failed["store"] = f"{type(exc).__name__}: {exc}"
@@ -328,6 +335,9 @@ def _one(b: _Build, spec: LayerSpec, force: bool, res: BuildResult) -> None:
     b.emit({"event": "layer_start", "layer": name, "reason": reason})
     try:
         entry = b.layer(spec, inputs, reason)
+    except OutputError as exc:  # a full disk would fail the other layers too: stop the build
+        b.emit({"event": "layer", "layer": name, "status": "failed", "reason": reason, "error": str(exc)})
+        raise
     except Exception as exc:  # one layer's failure must not stop the others
         log.debug("layer %s failed", name, exc_info=True)
         msg = f"{type(exc).__name__}: {exc}"[:2000]
