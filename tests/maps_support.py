@@ -89,23 +89,33 @@ def municipal_layer(states: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
     return _layer(states).copy()
 
 
+#: Office text columns that reach a popup, the reach rings or the legend.
+OFFICE_TEXT = ("agency", "office_type", "city", "state", "status", "source_file", "source_quote")
+
+
 def hostile_inputs(states: tuple[str, ...] = ("01",)) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame,
                                                                 gpd.GeoDataFrame]:
-    """Inputs whose names, agencies, quotes and drivers try to run script.
+    """Inputs whose every text field tries to run script.
 
-    Returns (municipalities, offices, initiatives, denue) for the given states,
-    with municipality 01001 renamed to :data:`HOSTILE`.
+    Returns (municipalities, offices, initiatives, denue) for the given states:
+    municipality 01001 is named :data:`HOSTILE` (its drivers hold
+    :data:`HOSTILE_TEMPLATE`) and every state is named :data:`HOSTILE_TEMPLATE`;
+    every office text column (:data:`OFFICE_TEXT`) is hostile (the agency and
+    city :data:`HOSTILE`, the others :data:`HOSTILE_TEMPLATE`); initiatives
+    have hostile titles (:data:`HOSTILE`), agencies and themes; DENUE names are :data:`HOSTILE`.
     """
     munis = municipal_layer(states)
     munis.loc[munis["cvegeo"] == "01001", "name"] = HOSTILE
     munis.loc[munis["cvegeo"] == "01001", "gap_drivers"] = HOSTILE_TEMPLATE
     munis.loc[munis["cvegeo"] == "01001", "gap_rank"] = 1
+    munis["state_name"] = HOSTILE_TEMPLATE
     off = offices()
     off = off[off["cvegeo"].astype(str).str[:2].isin(states)].copy()
-    off["agency"] = HOSTILE
-    off["source_quote"] = HOSTILE_TEMPLATE
+    for col in OFFICE_TEXT:
+        off[col] = HOSTILE if col in ("agency", "city") else HOSTILE_TEMPLATE
     ini = initiatives()
     ini = ini[ini["cve_ent"].isin(states)].copy()
+    ini["initiative"] = HOSTILE
     ini["agency"] = HOSTILE
     ini["theme"] = HOSTILE_TEMPLATE
     den = denue()

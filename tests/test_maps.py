@@ -282,3 +282,126 @@ def test_cli_explains_a_missing_layer(tmp_path):
     res = CliRunner().invoke(command, ["gap", "--layer", str(tmp_path / "none.parquet")])
     assert isinstance(res.exception, InputError)
     assert "brecha build" in str(res.exception)
+
+
+# -- generic choropleth ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def state_layer():
+    from brecha.maps._simplify import dissolve_coverage
+
+    munis = municipal_layer()
+    states = dissolve_coverage(munis, "cve_ent")
+    names = munis.drop_duplicates("cve_ent").set_index("cve_ent")["state_name"]
+    sums = munis.groupby("cve_ent")[["poverty_people", "pop_total"]].sum()
+    states["name"] = states["cve_ent"].map(names)
+    states = states.join(sums, on="cve_ent")
+    states["poverty_pct"] = 100 * states["poverty_people"] / states["pop_total"]
+    return states
+
+
+def test_choropleth_map_of_states_is_a_full_brecha_map(state_layer):
+    states = state_layer.copy()
+    states.loc[0, "name"] = HOSTILE
+    m = maps.choropleth_map(states, column="poverty_pct", colors=["#fef0d9", "#b30000"],
+                            legend={"es": "Pobreza (%)", "en": "Poverty (%)"}, tiles=False)
+    html = maps.render_html(m)
+    assert HOSTILE not in html and "<img src=x" not in html
+    block = data_block(html, "brecha-cve_ent")
+    assert block["key"] == "cve_ent" and len(block["rows"]) == 32
+    row = dict(zip(block["fields"], block["rows"][1]))
+    assert row["poverty_pct"] == round(row["poverty_pct"], 1)  # rounded for display, not raw floats
+    for call in ("brecha.search(", "brecha.legend(", "brecha.scale(", "brecha.attribution(", "L.control.layers("):
+        assert call in html
+    assert "Clases: cuantiles, k = 5" in html and "Pobreza (%)" in html and "Buscar estado" in html
+    meta = data_block(html, "brecha-meta")
+    assert meta["title"] == "Población en pobreza por estado — México" and meta["preview_svg"].startswith("<svg")
+    assert "GeoJsonTooltip" not in html and "#b30000" in html
+
+
+def test_choropleth_map_of_municipalities_state_view(ags):
+    html = maps.render_html(maps.choropleth_map(ags, column="nearest_office_km", state="ags", lang="en"))
+    block = data_block(html, "brecha-cvegeo")
+    assert len(block["rows"]) == 11 and "state_name" in block["fields"]
+    assert "Distance to nearest office by municipality" in data_block(html, "brecha-meta")["title"]
+
+
+def test_choropleth_map_reports_bad_column_and_colours(ags):
+    with pytest.raises(InputError) as err:
+        maps.choropleth_map(ags, column="nope", colors=["red", "#12345g"])
+    assert {str(p.column) for p in err.value.problems} == {"nope", "colors"}
+
+
+# -- style, language, attribution ----------------------------------------------------------------
+
+def test_palette_lists_are_resampled_and_names_expanded():
+    from brecha.maps._classify import palette_colors
+
+    assert palette_colors(["#000000", "#ffffff"], 3) == ["#000000", "#808080", "#ffffff"]
+    assert palette_colors(["#111111", "#222222", "#333333"], 3) == ["#111111", "#222222", "#333333"]
+    assert len(palette_colors("YlGnBu", 7)) == 7
+
+
+@pytest.mark.parametrize("name", ["presence", "reach", "care", "gap"])
+def test_colors_and_legend_reach_the_main_choropleth(ags, name):
+    style = {"colors": ["#010101", "#020202", "#030303", "#040404", "#050505"], "legend": {"es": "Mi leyenda"}}
+    m = {"presence": lambda: maps.presence_map(ags, offices(), initiatives(), tiles=False, **style),
+         "reach": lambda: maps.reach_map(ags, offices(), tiles=False, column="poverty_pct", **style),
+         "care": lambda: maps.care_map(ags, denue(), tiles=False, **style),
+         "gap": lambda: maps.gap_map(ags, top_n=3, tiles=False, **style)}[name]()
+    html = maps.render_html(m)
+    assert "#050505" in html and "\\u003ch4\\u003eMi leyenda\\u003c/h4\\u003e" in html
+
+
+def test_gap_drivers_follow_the_map_language(ags):
+    munis = ags.copy()
+    munis["gap_drivers"] = ("care places short for ~4,817 young children and older people; "
+                            "many people in poverty (82,318)")
+    es = data_block(maps.render_html(maps.gap_map(munis, top_n=1, tiles=False)), "brecha-muni")
+    en = data_block(maps.render_html(maps.gap_map(munis, top_n=1, tiles=False, lang="en")), "brecha-muni")
+    i = es["fields"].index("gap_drivers")
+    assert es["rows"][0][i] == ("faltan lugares de cuidado para ~4,817 niñas, niños y personas mayores; "
+                                "muchas personas en pobreza (82,318)")
+    assert en["rows"][0][i] == munis["gap_drivers"].iloc[0]
+
+
+def test_spanish_office_types_themes_and_report_attribution(ags):
+    html = maps.render_html(maps.presence_map(ags, offices(), initiatives(), tiles=False))
+    assert "oficina de campo / personal (tabla de despliegue)" in html
+    assert "field office / personnel (deployment table)" not in html
+    init = data_block(html, "brecha-initiatives")
+    themes = set(init["dicts"]["theme"])
+    assert "migración" in themes and "migration" not in themes
+    assert "UNICEF 2023, ONU México 2020 y 2022, ONU Mujeres 2023, ACNUR 2023" in html
+    assert "Clases: cuantiles" in html and "quantiles" not in html
+    gap = maps.render_html(maps.gap_map(ags, top_n=1, tiles=False))
+    assert "informes anuales de las agencias (UNICEF 2023" in gap
+
+
+def test_agency_symbols_do_not_change_with_the_view(ags):
+    def styles(html: str) -> dict:
+        call = re.search(r'brecha\.points\([^,]+, (\{.*?"cluster":true\})\)', html).group(1)
+        return json.loads(call)["styles"]
+
+    national = styles(maps.render_html(maps.presence_map(municipal_layer(), offices(), tiles=False)))
+    chiapas = styles(maps.render_html(maps.presence_map(municipal_layer(("07",)), offices(), state="Chiapas",
+                                                         tiles=False)))
+    assert chiapas and all(national[a] == svg for a, svg in chiapas.items())
+
+
+def test_basemap_waits_for_a_probe_tile(ags):
+    html = maps.render_html(maps.gap_map(ags, top_n=1))
+    assert "brecha.basemap(" in html and "tile_layer_" not in html  # no folium TileLayer fetching on its own
+
+
+def test_cli_english_map_keeps_a_spanish_index(tmp_path, ags):
+    from brecha.cli.map import command
+
+    layer = tmp_path / "municipalities.parquet"
+    ags.to_parquet(layer)
+    out = tmp_path / "maps"
+    run = ["--layer", str(layer), "--out", str(out), "--no-tiles", "--state", "ags"]
+    assert CliRunner().invoke(command, ["gap", *run]).exit_code == 0
+    assert CliRunner().invoke(command, ["gap", "--lang", "en", *run]).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in index and "Mapas de cobertura y brecha" in index

@@ -1,6 +1,7 @@
 """Interactive coverage and gap maps that work offline.
 
-Each function takes the analysis frames and returns a :class:`folium.Map`;
+Each function takes the analysis frames and returns a :class:`folium.Map`
+(:func:`choropleth_map` colours any one column of a state or municipal layer);
 :func:`save_map` writes it as one standalone HTML file with Leaflet and every
 plugin inlined (no CDN, no network), and :func:`write_index` links the maps
 of a folder on one page. Labels are Spanish by default (``lang="en"`` for
@@ -12,13 +13,14 @@ English); ``state=`` (any spelling) renders one state at municipal detail.
 
 from ._offline import MapInfo, render_html, save_map
 from .care import care_map
+from .choropleth import choropleth_map
 from .gap import gap_map
 from .index import IndexEntry, read_entry, write_index
 from .presence import presence_map
 from .reach import reach_map
 
-__all__ = ["presence_map", "reach_map", "care_map", "gap_map", "save_map", "render_html", "write_index",
-           "read_entry", "IndexEntry", "MapInfo", "map_info", "MAPS"]
+__all__ = ["presence_map", "reach_map", "care_map", "gap_map", "choropleth_map", "save_map", "render_html",
+           "write_index", "read_entry", "IndexEntry", "MapInfo", "map_info", "MAPS"]
 
 #: Map name -> function, as the CLI names them.
 MAPS = {"presence": presence_map, "reach": reach_map, "care": care_map, "gap": gap_map}

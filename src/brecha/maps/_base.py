@@ -3,7 +3,8 @@
 A map function calls :func:`check_inputs`, :func:`prepare_polygons`,
 :func:`new_map`, adds its layers with :func:`add_choropleth` (and its own
 extras), then :func:`finish`, which adds fullscreen, search, the layer
-control, the scale bar, the attribution and the "ready" signal.
+control, the basemap (after a probe tile), the scale bar, the attribution
+and the "ready" signal.
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ from ..errors import InputError, Problem
 from ..places import Place, resolve
 from ..settings import STORAGE_CRS
 from ..sources.catalog import ATTRIBUTION
-from ._classify import Classes, check_scheme, classify
+from ._classify import Classes, Palette, check_palette, check_scheme, classify
 from ._escape import esc, script_json
-from ._i18n import Field, check_lang, field, t
+from ._i18n import Field, check_lang, field, scheme_name, t
 from ._layers import RuntimeCall, RuntimeLayer, add_data, js_list
 from ._legend import class_legend
 from ._offline import Fullscreen, MapInfo, OfflineMap
 from ._payload import block
 from ._simplify import fit_zoom, simplify_coverage, tolerance_for
+from ._terms import report_list
 
 __all__ = ["MUNI_COLUMNS", "check_frame", "check_inputs", "select_state", "prepare_polygons", "new_map",
-           "add_choropleth", "add_legend", "add_polygon_data", "finish", "attribution_html", "tooltip_spec"]
+           "add_choropleth", "add_legend", "add_polygon_data", "finish", "attribution_html", "tooltip_spec",
+           "legend_text", "column_problems", "style_for", "LEFT_PX", "RIGHT_PX"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,10 @@ BASEMAP_ATTR = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenSt
 
 #: Columns every map reads from the municipal layer.
 MUNI_COLUMNS = ("cvegeo", "cve_ent", "name", "state_name", "geometry")
+#: Pixels kept free of data when a map opens: the zoom, fullscreen, search and
+#: filter controls (about 210 px wide) on the left, the legends (up to 280 px) on the right.
+LEFT_PX = 230
+RIGHT_PX = 290
 
 
 def check_frame(df, what: str, columns: Sequence[str], *, geometry: str | None = None) -> list[Problem]:
@@ -67,8 +74,9 @@ def check_frame(df, what: str, columns: Sequence[str], *, geometry: str | None =
     return out
 
 
-def check_inputs(problems: Sequence[Problem], *, lang: str, scheme: str | None = None, k: int | None = None) -> None:
-    """Raise one InputError with every problem found (inputs, language, classification)."""
+def check_inputs(problems: Sequence[Problem], *, lang: str, scheme: str | None = None, k: int | None = None,
+                 colors: Palette | None = None) -> None:
+    """Raise one InputError with every problem found (inputs, language, classification, palette)."""
     problems = list(problems)
     try:
         check_lang(lang)
@@ -76,6 +84,8 @@ def check_inputs(problems: Sequence[Problem], *, lang: str, scheme: str | None =
         problems += err.problems
     if scheme is not None:
         problems += check_scheme(scheme, k if k is not None else 5)
+    if colors is not None:
+        problems += check_palette(colors)
     if problems:
         raise InputError(problems)
 
@@ -95,8 +105,11 @@ def _to_storage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf if gdf.crs is not None and gdf.crs.equals(STORAGE_CRS) else gdf.to_crs(STORAGE_CRS)
 
 
-def prepare_polygons(municipalities: gpd.GeoDataFrame, place: Place | None) -> tuple[gpd.GeoDataFrame, float]:
-    """Municipalities of the view (one state or all), EPSG:4326, simplified for its zoom.
+def prepare_polygons(municipalities: gpd.GeoDataFrame, place: Place | None, *,
+                     key: str = "cvegeo") -> tuple[gpd.GeoDataFrame, float]:
+    """Polygons of the view (one state or all), EPSG:4326, sorted by ``key``, simplified for its zoom.
+
+    Works for municipalities and for states (``key="cve_ent"``).
 
     Returns
     -------
@@ -108,7 +121,7 @@ def prepare_polygons(municipalities: gpd.GeoDataFrame, place: Place | None) -> t
         if gdf.empty:
             raise InputError([Problem("<municipalities>", None, "cve_ent", place.cve_ent,
                                       f"municipalities of {place.name} in the municipal layer")])
-    gdf = gdf.sort_values("cvegeo").reset_index(drop=True)
+    gdf = gdf.sort_values(key).reset_index(drop=True)
     tol = tolerance_for(tuple(gdf.total_bounds))
     out = simplify_coverage(gdf, tol)
     log.debug("simplified %d polygons at %.5f degrees", len(out), tol)
@@ -116,10 +129,11 @@ def prepare_polygons(municipalities: gpd.GeoDataFrame, place: Place | None) -> t
 
 
 def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtitle: str,
-            left_px: int = 40) -> folium.Map:
-    """An offline map framed on ``gdf``, with the runtime configured, a title and optional basemap.
+            left_px: int = LEFT_PX) -> folium.Map:
+    """An offline map framed on ``gdf``, with the runtime configured and a title.
 
-    ``left_px`` keeps that many pixels on the left free of data (a side panel).
+    ``left_px`` keeps that many pixels on the left free of data (the
+    controls, a side panel). With ``tiles`` :func:`finish` adds the basemap.
     """
     minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
     m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=fit_zoom((minx, miny, maxx, maxy)),
@@ -127,24 +141,27 @@ def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtit
                    font_size="13px")
     # Leaflet only learns a max zoom from tile layers; marker clustering needs one without tiles too.
     m.options.update(max_zoom=18, min_zoom=3)
-    # Leave room for the legends stacked on the right.
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(left_px, 10),
-                 padding_bottom_right=(200, 10))
     cfg = {"locale": "es-MX" if lang == "es" else "en-US", "nodata": t(lang, "nodata")}
     m.add_child(RuntimeCall("init", script_json(cfg)))
-    if tiles:
-        # Tiles are decoration: offline they fail quietly and the data still draw.
-        base = folium.TileLayer(BASEMAP_URL, attr=BASEMAP_ATTR, name=esc(t(lang, "basemap")), overlay=True,
-                                control=True, subdomains="abcd", max_zoom=20)
-        m.add_child(base)
-        m.add_child(folium.map.CustomPane("brecha-labels", z_index=450, pointer_events=False))
-        labels = folium.TileLayer(LABELS_URL, attr=BASEMAP_ATTR, name=esc(t(lang, "basemap_labels")), overlay=True,
-                                  control=True, subdomains="abcd", max_zoom=20, pane="brecha-labels")
-        m.add_child(labels)
-        for layer in (base, labels):
-            m.add_child(RuntimeCall("quietTiles", layer.get_name()))
+    # Framed without animation: Leaflet drops a zoom asked for while one animates, so a click
+    # (search, side panel) in the first quarter second would otherwise do nothing.
+    view = {"bounds": [[miny, minx], [maxy, maxx]], "topLeft": [left_px, 10], "bottomRight": [RIGHT_PX, 10]}
+    m.add_child(RuntimeCall("frame", script_json(view)))
+    m._brecha_tiles = bool(tiles)
     m.add_child(RuntimeCall("title", script_json({"title": title, "subtitle": subtitle})))
     return m
+
+
+def _basemap(lang: str, control: MacroElement) -> RuntimeCall:
+    """The CARTO basemap, added by the page only once one probe tile has loaded.
+
+    Offline, Leaflet would request (and the console log as failed) dozens of
+    tiles per view; with the probe there is one failed request and the map
+    keeps its plain background.
+    """
+    opts = {"url": BASEMAP_URL, "labels": LABELS_URL, "attr": BASEMAP_ATTR,
+            "names": [esc(t(lang, "basemap")), esc(t(lang, "basemap_labels"))]}
+    return RuntimeCall("basemap", script_json(opts), control.get_name())
 
 
 def add_polygon_data(m: folium.Map, gdf: gpd.GeoDataFrame, data_id: str, fields: Sequence[str], lang: str, *,
@@ -170,16 +187,43 @@ def tooltip_spec(lang: str, keys: Sequence[str], *, emphasis: str | None = None,
     return {"title": title, "sub": sub, "rows": rows}
 
 
+def column_problems(column: str, choices: Sequence[str], what: str = "<column>") -> list[Problem]:
+    """A problem when ``column`` is not one of the map's choropleth columns."""
+    return [] if column in choices else [Problem(what, None, "column", column, f"one of {list(choices)}")]
+
+
+def style_for(key: str, *, column: str, default: Palette, colors: Palette | None,
+              legend: str | None) -> tuple[Palette, str | None]:
+    """Palette and legend title of choropleth ``key``: the caller's for the main ``column``, defaults otherwise."""
+    if key != column:
+        return default, None
+    return (default if colors is None else colors), legend
+
+
+def legend_text(lang: str, legend: str | dict | None) -> str | None:
+    """A legend title given as text or as ``{"es": ..., "en": ...}`` (a spec's ``legend``), in ``lang``."""
+    if isinstance(legend, dict):
+        return legend.get(lang) or next(iter(legend.values()), None)
+    return legend
+
+
 def add_choropleth(m: folium.Map, *, data_id: str, values: pd.Series, fld: Field, name: str, lang: str,
-                   palette: str, scheme: str, k: int, tooltip: dict, show: bool, zero_class: bool = False,
-                   notes: Sequence[str] = (), key: str = "cvegeo") -> tuple[RuntimeLayer, Classes]:
-    """A switchable choropleth of ``fld`` with its own legend (shown only while the layer is)."""
+                   palette: Palette, scheme: str, k: int, tooltip: dict, show: bool, zero_class: bool = False,
+                   notes: Sequence[str] = (), key: str = "cvegeo", legend: str | None = None,
+                   popup: str | None = None) -> tuple[RuntimeLayer, Classes]:
+    """A switchable choropleth of ``fld`` with its own legend (shown only while the layer is).
+
+    ``legend`` titles the legend (default: the layer's ``name``); ``popup``
+    names a runtime popup builder (``brecha.popups``) opened on click.
+    """
     classes = classify(values, scheme=scheme, k=k, palette=palette, decimals=fld.decimals, zero_class=zero_class)
     options = {"data": data_id, "field": fld.key, "key": key, "tooltip": tooltip, **classes.runtime()}
+    if popup:
+        options["popup"] = popup
     layer = RuntimeLayer("choropleth", options, name=name, overlay=False, show=show)
     m.add_child(layer)
-    html = class_legend(name, classes, nodata_label=t(lang, "nodata"), unit=fld.unit,
-                        note=t(lang, "classes", scheme=scheme, k=classes.k), extra_notes=notes)
+    html = class_legend(legend or name, classes, nodata_label=t(lang, "nodata"), unit=fld.unit,
+                        note=t(lang, "classes", scheme=scheme_name(lang, scheme), k=classes.k), extra_notes=notes)
     add_legend(m, layer, html, f"{data_id}:{fld.key}")
     return layer, classes
 
@@ -189,32 +233,43 @@ def add_legend(m: folium.Map, layer: MacroElement, html: str, legend_id: str) ->
     m.add_child(RuntimeCall("legend", layer.get_name(), script_json(html), script_json(legend_id)))
 
 
-def attribution_html(lang: str, agencies: Sequence[str] = ()) -> str:
+def attribution_html(lang: str, reports: Sequence[str] | None = None) -> str:
     """The data attribution (INEGI, CONEVAL, DENUE and, when used, the agencies' reports), escaped.
 
-    The agencies are named in the legends and popups; the attribution line
-    stays short enough for a laptop screen.
+    ``reports`` are the ``source_file`` values of the agency data shown
+    (None: the map shows none); the reports brecha knows are cited by name
+    and year (UNICEF 2023, ...), others generically.
     """
     text = ATTRIBUTION if lang == "es" else ATTRIBUTION.replace("Fuente:", t(lang, "source"), 1)
-    if any(isinstance(a, str) and a.strip() for a in agencies):
-        text += f"; {t(lang, 'reports')}"
+    if reports is not None:
+        named = report_list(lang, reports)
+        text += f"; {t(lang, 'reports', reports=named) if named else t(lang, 'reports_any')}"
     return esc(text)
 
 
 def finish(m: folium.Map, *, lang: str, info: MapInfo, search_data: str | None,
-           search_layers: Sequence[MacroElement] = (), agencies: Sequence[str] = (),
-           extra: Sequence[MacroElement] = ()) -> folium.Map:
-    """Add the controls every map has, then ``extra`` controls below the layer control."""
+           search_layers: Sequence[MacroElement] = (), reports: Sequence[str] | None = None,
+           extra: Sequence[MacroElement] = (), search_sub: str | None = "state_name",
+           search_label: str | None = None) -> folium.Map:
+    """Add the controls every map has, then ``extra`` controls below the layer control.
+
+    ``reports`` are the agency data's source files, for the attribution
+    (see :func:`attribution_html`); ``search_sub`` is the column shown after
+    a search hit's name, ``search_label`` the search box's placeholder.
+    """
     m.add_child(Fullscreen(position="topleft", title=t(lang, "fullscreen"), title_cancel=t(lang, "fullscreen_exit")))
     if search_data is not None:
-        opts = {"data": search_data, "name": "name", "sub": "state_name", "placeholder": t(lang, "search"),
-                "empty": t(lang, "search_empty")}
+        opts = {"data": search_data, "name": "name", "sub": search_sub,
+                "placeholder": search_label or t(lang, "search"), "empty": t(lang, "search_empty")}
         m.add_child(RuntimeCall("search", script_json(opts), js_list(search_layers)))
-    m.add_child(folium.LayerControl(position="topright", collapsed=False))
+    control = folium.LayerControl(position="topright", collapsed=False)
+    m.add_child(control)
+    if getattr(m, "_brecha_tiles", False):
+        m.add_child(_basemap(lang, control))
     for e in extra:
         m.add_child(e)
     m.add_child(RuntimeCall("scale"))
-    m.add_child(RuntimeCall("attribution", script_json(attribution_html(lang, agencies))))
+    m.add_child(RuntimeCall("attribution", script_json(attribution_html(lang, reports))))
     m.add_child(RuntimeCall("ready"))
     m._brecha_info = info
     return m

@@ -15,9 +15,10 @@ sequential schemes (Harrower & Brewer 2003, The Cartographic Journal 40(1)).
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, Union
 
 import mapclassify
 import numpy as np
@@ -26,7 +27,11 @@ from branca.utilities import color_brewer
 
 from ..errors import InputError, Problem
 
-__all__ = ["Classes", "classify", "SCHEMES", "NODATA_COLOR", "ZERO_COLOR", "check_scheme"]
+__all__ = ["Classes", "classify", "SCHEMES", "NODATA_COLOR", "ZERO_COLOR", "check_scheme", "check_palette",
+           "palette_colors", "Palette"]
+
+#: A ColorBrewer scheme name ("YlGnBu", "YlGnBu_r" reversed) or a list of colours from low to high.
+Palette = Union[str, Sequence[str]]
 
 NODATA_COLOR = "#bdbdbd"
 ZERO_COLOR = "#e9e9e4"
@@ -91,14 +96,57 @@ def _fmt(x: float, decimals: int) -> str:
     return f"{x:,.{decimals}f}"
 
 
-def _palette(name: str, n: int) -> list[str]:
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+
+
+def check_palette(palette: Palette, what: str = "<palette>") -> list[Problem]:
+    """Problems with a palette: an unknown ColorBrewer name, or colours that are not ``#rgb``/``#rrggbb``.
+
+    Colours end up in style attributes, so anything but a hex colour is refused.
+    """
+    if isinstance(palette, str):
+        try:
+            color_brewer(palette, 5)
+        except ValueError:
+            return [Problem(what, None, "colors", palette,
+                            'a ColorBrewer scheme such as "YlGnBu" or a list of colours')]
+        return []
+    if not isinstance(palette, Sequence) or len(palette) < 2:
+        return [Problem(what, None, "colors", palette, 'at least two colours like "#fc8d59"')]
+    return [Problem(what, None, "colors", c, 'a hex colour like "#fc8d59"')
+            for c in palette if not (isinstance(c, str) and _HEX.fullmatch(c))]
+
+
+def _mix(a: str, b: str, f: float) -> str:
+    def rgb(c: str) -> np.ndarray:
+        c = c.lstrip("#")
+        c = "".join(ch * 2 for ch in c) if len(c) == 3 else c
+        return np.array([int(c[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    v = np.round(rgb(a) * (1 - f) + rgb(b) * f).astype(int)
+    return "#" + "".join(f"{x:02x}" for x in v)
+
+
+def palette_colors(palette: Palette, n: int) -> list[str]:
+    """``n`` colours from low to high: a ColorBrewer scheme, or a list (resampled linearly unless it has ``n``)."""
     if n <= 0:
         return []
-    return list(color_brewer(name, max(n, 3)))[:n] if n < 3 else list(color_brewer(name, n))
+    if isinstance(palette, str):
+        return list(color_brewer(palette, max(n, 3)))[:n] if n < 3 else list(color_brewer(palette, n))
+    colors = [str(c).lower() for c in palette]
+    if len(colors) == n:
+        return colors
+    if n == 1:
+        return [colors[-1]]
+    out = []
+    for i in range(n):
+        x = i * (len(colors) - 1) / (n - 1)
+        j = min(int(x), len(colors) - 2)
+        out.append(_mix(colors[j], colors[j + 1], x - j))
+    return out
 
 
 def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", k: int = 5,
-             palette: str = "YlOrRd", decimals: int = 1, zero_class: bool = False) -> Classes:
+             palette: Palette = "YlOrRd", decimals: int = 1, zero_class: bool = False) -> Classes:
     """Classify ``values`` with mapclassify ``scheme`` into ``k`` classes.
 
     NaN values are left out (shown as "no data"). Schemes that cannot form
@@ -107,9 +155,9 @@ def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", 
     Raises
     ------
     InputError
-        Unknown scheme, or ``k`` outside 2..9.
+        Unknown scheme, ``k`` outside 2..9, or an unusable palette.
     """
-    problems = check_scheme(scheme, k)
+    problems = check_scheme(scheme, k) + check_palette(palette)
     if problems:
         raise InputError(problems)
     y = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype(float).to_numpy()
@@ -140,7 +188,7 @@ def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", 
                       else f"{_fmt(start, decimals)} – {_fmt(b, decimals)}")
         prev = -np.inf if i == 0 else bins[i - 1]
         counts.append(int(((pos > prev) & (pos <= b)).sum()))
-    colors = _palette(palette, len(bins))
+    colors = palette_colors(palette, len(bins))
     if zero_class:
         labels.insert(0, "0")
         counts.insert(0, int(len(zeros)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError, Problem
 
-__all__ = ["LANGS", "t", "field", "Field", "check_lang"]
+__all__ = ["LANGS", "t", "field", "Field", "check_lang", "scheme_name"]
 
 LANGS = ("es", "en")
 
@@ -20,6 +20,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     # general
     "nodata": ("Sin datos", "No data"),
     "search": ("Buscar municipio…", "Search municipality…"),
+    "search_state": ("Buscar estado…", "Search state…"),
     "search_empty": ("Sin coincidencias", "No matches"),
     "basemap": ("Mapa base (CARTO Positron)", "Basemap (CARTO Positron)"),
     "basemap_labels": ("Nombres del mapa base", "Basemap labels"),
@@ -28,8 +29,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "mexico": ("México", "Mexico"),
     "state": ("Estado", "State"),
     "source": ("Fuente:", "Source:"),
-    "reports": ("informes anuales de las agencias", "agencies' annual reports"),
+    "reports": ("informes anuales de las agencias ({reports})", "agencies' annual reports ({reports})"),
+    "reports_any": ("informes anuales de las agencias", "agencies' annual reports"),
     "classes": ("Clases: {scheme}, k = {k}", "Classes: {scheme}, k = {k}"),
+    "low": ("baja", "low"),
+    "high": ("alta", "high"),
     "unplaced": ("Oficinas sin ubicación precisa, no mostradas: {n}", "Offices without a precise location, not shown: {n}"),
     "national_init": ("Iniciativas de alcance nacional, no cartografiadas: {n}", "Nationwide initiatives, not mapped: {n}"),
     "index_title": ("Mapas de cobertura y brecha", "Coverage and gap maps"),
@@ -55,13 +59,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "year_reported": ("Año del informe", "Report year"),
     "city": ("Ciudad", "City"),
     "source_quote": ("Cita de la fuente", "Source quote"),
-    "source_file": ("Archivo fuente", "Source file"),
+    "source_file": ("Informe fuente", "Source report"),
     "status_existing": ("existente", "existing"),
     "status_planned": ("planeada", "planned"),
     "status_expanding": ("en expansión", "expanding"),
     "status_renovated": ("renovada", "renovated"),
     "status_closed": ("cerrada", "closed"),
     "other_agencies": ("Otras agencias", "Other agencies"),
+    "initiatives_in": ("Iniciativas en {place}", "Initiatives in {place}"),
+    "initiatives_none": ("Ninguna iniciativa con estos filtros.", "No initiative with these filters."),
+    "initiatives_hint": ("Clic en un municipio o estado para ver sus iniciativas.",
+                         "Click a municipality or state to list its initiatives."),
     # reach
     "title_reach": ("Alcance de las oficinas ({radius} km)", "Office reach ({radius} km)"),
     "summary_reach": ("Anillos de {radius} km alrededor de cada oficina, distancia a la oficina más cercana y pobreza.",
@@ -97,12 +105,20 @@ _LABELS: dict[str, tuple[str, str]] = {
     "layer_bivar": ("Necesidad × presencia", "Need × presence"),
     "layer_gap_score": ("Puntaje de brecha", "Gap score"),
     "layer_top": ("Los {n} municipios con mayor brecha", "Top {n} gap municipalities"),
+    "layer_top_state": ("Los {n} municipios de {state} con mayor brecha (lugar nacional)",
+                        "Top {n} gap municipalities in {state} (national rank)"),
     "panel": ("Mayor brecha", "Largest gap"),
     "need": ("Necesidad", "Need"),
     "presence": ("Presencia", "Presence"),
     "class_1": ("baja", "low"),
     "class_2": ("media", "medium"),
     "class_3": ("alta", "high"),
+    # choropleth
+    "title_choropleth": ("{label} por {level}", "{label} by {level}"),
+    "summary_choropleth": ("{label} por {level}; clases {scheme}, k = {k}.",
+                           "{label} by {level}; {scheme} classes, k = {k}."),
+    "level_state": ("estado", "state"),
+    "level_municipality": ("municipio", "municipality"),
     "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha).",
                    "Outlined square: high need and low presence (the gap)."),
 }
@@ -137,6 +153,24 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
 }
 
 
+#: mapclassify scheme (lower case, no underscores) -> (Spanish, English) name for legends.
+_SCHEMES = {
+    "quantiles": ("cuantiles", "quantiles"), "equalinterval": ("intervalos iguales", "equal interval"),
+    "fisherjenks": ("Fisher-Jenks", "Fisher-Jenks"),
+    "fisherjenkssampled": ("Fisher-Jenks (muestra)", "Fisher-Jenks (sampled)"),
+    "naturalbreaks": ("cortes naturales", "natural breaks"), "jenkscaspall": ("Jenks-Caspall", "Jenks-Caspall"),
+    "headtailbreaks": ("cabeza-cola", "head/tail breaks"), "maximumbreaks": ("saltos máximos", "maximum breaks"),
+    "prettybreaks": ("cortes redondeados", "pretty breaks"), "boxplot": ("diagrama de caja", "box plot"),
+    "stdmean": ("media y desviación estándar", "standard deviation"), "percentiles": ("percentiles", "percentiles"),
+}
+
+
+def scheme_name(lang: str, scheme: str) -> str:
+    """A mapclassify scheme as a legend names it (``"quantiles"`` -> ``"cuantiles"``)."""
+    names = _SCHEMES.get(scheme.replace("_", "").lower())
+    return names[check_lang(lang)] if names else scheme
+
+
 @dataclass(frozen=True)
 class Field:
     """How one column is labelled and formatted on a map."""
@@ -164,8 +198,14 @@ def t(lang: str, key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-def field(lang: str, key: str) -> Field:
-    """Label, unit and decimals of column ``key`` in ``lang``."""
+def field(lang: str, key: str, label: str | None = None) -> Field:
+    """Label, unit and decimals of column ``key`` in ``lang``.
+
+    A column brecha does not know (a planner's own) is labelled ``label``
+    (or its name) with two decimals and no unit.
+    """
     i = check_lang(lang)
-    row = _FIELDS[key]
-    return Field(key, row[i], row[2 + i], row[4])
+    row = _FIELDS.get(key)
+    if row is None:
+        return Field(key, label or key, "", 2)
+    return Field(key, label or row[i], row[2 + i], row[4])

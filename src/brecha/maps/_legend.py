@@ -79,15 +79,21 @@ def symbol_legend(title: str, entries: Sequence[tuple[str, str]], *, note: str |
     return f"{head}<ul{cols}>{''.join(rows)}</ul>{extra}"
 
 
-def bivariate_legend(title: str, *, x_label: str, y_label: str, note: str | None = None,
+def bivariate_legend(title: str, *, x_label: str, y_label: str, low: str, high: str, note: str | None = None,
                      colors: Sequence[Sequence[str]] = BIVARIATE_COLORS) -> str:
-    """A 3x3 grid: need rises upwards, presence rises to the right; the gap cell is outlined."""
+    """A 3x3 grid: need rises upwards, presence rises to the right; the gap cell is outlined.
+
+    Each axis names its ends (``low``, ``high``) so the grid reads without the note.
+    """
     cells = []
     for row in (3, 2, 1):
         for col in (1, 2, 3):
             gap = " gap" if (row, col) == (3, 1) else ""
             cells.append(f'<div class="cell{gap}" style="background:{colors[row - 1][col - 1]}" '
                          f'data-need="{row}" data-presence="{col}"></div>')
-    grid = (f'<div class="brecha-bivar"><div class="ylab">{esc(y_label)} →</div>{"".join(cells)}'
+    lo, hi = esc(low), esc(high)
+    grid = (f'<div class="brecha-bivar"><div class="ylab">{esc(y_label)} →</div>'
+            f'<div class="yticks"><span>{hi}</span><span>{lo}</span></div>{"".join(cells)}'
+            f'<div class="xticks"><span>{lo}</span><span>{hi}</span></div>'
             f'<div class="xlab">{esc(x_label)} →</div></div>')
     return f"<h4>{esc(title)}</h4>{grid}{_note(note)}"

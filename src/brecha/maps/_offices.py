@@ -1,7 +1,9 @@
 """Agency offices as clustered markers: one symbol (shape and colour) per agency.
 
 Used by the presence and reach maps. Popups carry the report's own words
-(``source_quote``), shown as text.
+(``source_quote``), shown as text. An agency keeps its symbol in every view
+(national or one state): symbols are dealt from the whole office table, not
+from the offices a view shows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ._layers import RuntimeLayer, add_data
 from ._legend import SHAPES, shape_svg, symbol_legend
 from ._offline import ClusterAssets
 from ._payload import block
+from ._terms import report_name, term
 
 __all__ = ["OFFICE_COLUMNS", "AGENCY_COLORS", "office_points", "agency_symbols", "add_office_layer", "year_text"]
 
@@ -43,12 +46,23 @@ def office_points(offices: gpd.GeoDataFrame, ent: str | None, lang: str) -> tupl
     placed = off.geometry.notna() & ~off.geometry.is_empty
     pts = off[placed].copy()
     pts["status"] = pts["status"].map(lambda s: t(lang, f"status_{s}") if s in _STATUSES else s)
+    pts["office_type"] = pts["office_type"].map(lambda s: term(lang, s))
+    pts["source_file"] = pts["source_file"].map(lambda f: _source_label(lang, f))
     pts["year_reported"] = year_text(pts["year_reported"])
     return pts, int((~placed).sum())
 
 
+def _source_label(lang: str, source_file):
+    """``"UNICEF 2023 (000_….txt)"`` for a known report, the file name alone otherwise."""
+    name = report_name(lang, source_file)
+    return source_file if name is None else f"{name} ({source_file})"
+
+
 def agency_symbols(agencies: pd.Series) -> dict[str, str]:
-    """One symbol per agency, the most frequent first; key ``""`` is every agency beyond 20."""
+    """One symbol per agency of ``agencies`` (give the whole office table's), the most frequent first.
+
+    Key ``""`` is the symbol of every agency beyond 20.
+    """
     counts = agencies.dropna().astype(str).value_counts()
     order = sorted(counts.index, key=lambda a: (-counts[a], a))
     out = {a: shape_svg(SHAPES[i % len(SHAPES)], AGENCY_COLORS[i % len(AGENCY_COLORS)])
@@ -57,11 +71,16 @@ def agency_symbols(agencies: pd.Series) -> dict[str, str]:
     return out
 
 
-def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplaced: int,
+def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplaced: int, all_agencies: pd.Series,
                      show: bool = True) -> RuntimeLayer:
-    """Clustered office markers with popups, a layer-control entry and their legend."""
+    """Clustered office markers with popups, a layer-control entry and their legend.
+
+    ``all_agencies`` (the agency column of every office, in any view) fixes
+    each agency's symbol; the legend lists the agencies of ``pts``.
+    """
     m.add_child(ClusterAssets())
-    symbols = agency_symbols(pts["agency"])
+    shown = set(pts["agency"].dropna().astype(str))
+    symbols = {a: svg for a, svg in agency_symbols(all_agencies).items() if a in shown or a == ""}
     fields = {c: None for c in ("agency", "office_type", "status", "year_reported", "city", "state",
                                 "source_file", "source_quote")}
     data = block(pts, fields, dict_fields=["agency", "office_type", "status", "source_file", "state"], points=True)
@@ -76,7 +95,7 @@ def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplace
                          name=t(lang, "layer_offices"), overlay=True, show=show)
     m.add_child(layer)
     entries = [(svg, a) for a, svg in symbols.items() if a]
-    if len(entries) < pts["agency"].nunique():
+    if len(entries) < len(shown):
         entries.append((symbols[""], t(lang, "other_agencies")))
     notes = [t(lang, "unplaced", n=unplaced)] if unplaced else []
     add_legend(m, layer, symbol_legend(t(lang, "layer_offices"), entries, notes=notes), "offices")

@@ -4,7 +4,9 @@ Accessibility is the enhanced two-step floating catchment area index
 (E2SFCA; Luo & Qi 2009, Health & Place 15(4)) computed by the analysis:
 supply per 1,000 people of the group, reachable with distance decay.
 Demand is the group's population (Census 2020). One radio button per
-group and measure; one clustered layer per establishment type.
+group and measure; one clustered layer per establishment type, of which
+only the day cares are on when the map opens (three cluster layers on at
+once hide one another's markers).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import folium
 import geopandas as gpd
 
 from ..settings import STORAGE_CRS
-from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
-                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
+                    column_problems, finish, legend_text, new_map, prepare_polygons, select_state, style_for,
+                    tooltip_spec)
+from ._classify import Palette
 from ._i18n import field, t
 from ._layers import RuntimeLayer, add_data
 from ._legend import shape_svg, symbol_legend
@@ -31,6 +35,10 @@ CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b
 GROUPS = {"children": ("pop_0_11", "care_access_children"),
           "elderly": ("pop_60_plus", "care_access_elderly"),
           "disability": ("pop_disability", "care_access_disability")}
+#: Default palettes: accessibility in greens, demand in greys.
+PALETTES = {"access": "YlGn", "demand": "Greys"}
+#: The establishment type shown when the map opens.
+OPEN_TYPE = "day_care"
 
 
 def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoDataFrame:
@@ -45,7 +53,9 @@ def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoD
 
 
 def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state: str | None = None,
-             scheme: str = "quantiles", k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+             scheme: str = "quantiles", k: int = 5, column: str = "care_access_children",
+             colors: Palette | None = None, legend: str | dict | None = None, lang: str = "es",
+             tiles: bool = True) -> folium.Map:
     """DENUE supply points by type (clustered) over demand and E2SFCA accessibility by group.
 
     Parameters
@@ -57,16 +67,24 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
     denue
         DENUE care establishments (``denue_care.parquet``): ``care_type``
         (day_care, elderly, disability), ``name, staff_band, sector``, points.
+    column
+        The choropleth shown first and styled by ``colors`` and ``legend``:
+        an accessibility or demand column of :data:`GROUPS`.
+    colors, legend
+        Its palette (ColorBrewer name or colours, low to high) and legend
+        title (text or ``{"es": ..., "en": ...}``); default :data:`PALETTES` and the layer name.
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`.
     """
     demand_cols = tuple(c for pair in GROUPS.values() for c in pair)
     problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + demand_cols, geometry="polygon")
     problems += check_frame(denue, "denue", DENUE_COLUMNS, geometry="point")
-    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    problems += column_problems(column, demand_cols)
+    check_inputs(problems, lang=lang, scheme=scheme, k=k, colors=colors)
     place = select_state(state)
     ent = place.cve_ent if place else None
     munis, _ = prepare_polygons(municipalities, place)
+    legend = legend_text(lang, legend)
     points = _denue_view(denue, ent, lang)
 
     where = place.name if place else t(lang, "mexico")
@@ -82,12 +100,12 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
             key = access if measure == "access" else demand
             fld = field(lang, key)
             name = t(lang, f"layer_{measure}", group=t(lang, f"group_{group}"))
+            palette, heading = style_for(key, column=column, default=PALETTES[measure], colors=colors, legend=legend)
             layer, classes = add_choropleth(
-                m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang,
-                palette="YlGn" if measure == "access" else "Greys", scheme=scheme, k=k,
-                tooltip=tooltip_spec(lang, [access, demand, *supply.get(group, ()), "pop_total"], emphasis=key),
-                show=not layers)
-            if not layers:
+                m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang, palette=palette,
+                scheme=scheme, k=k, legend=heading, show=key == column,
+                tooltip=tooltip_spec(lang, [access, demand, *supply.get(group, ()), "pop_total"], emphasis=key))
+            if key == column:
                 preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)
             layers.append(layer)
 
@@ -104,7 +122,7 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
         layer = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": {care_type: {"color": color}},
                                         "popup": popup, "tooltip": "name", "cluster": True, "clusterColor": color,
                                         "clusterRadius": 70},
-                             name=t(lang, "denue_points", type=label), overlay=True, show=True)
+                             name=t(lang, "denue_points", type=label), overlay=True, show=care_type == OPEN_TYPE)
         m.add_child(layer)
         sym = shape_svg("circle", color, size=14)
         add_legend(m, layer, symbol_legend("", [(sym, f"DENUE: {label} ({len(sub):,})")]), f"denue-{care_type}")

@@ -2,12 +2,16 @@
 
 The classes (``need_class``, ``presence_class``, 1 = low to 3 = high), the
 score, the rank and ``gap_drivers`` (the components that drive each rank)
-come from the analysis; this map shows them. Bivariate colours: Stevens
-(2015); the gap is high need with low presence, the outlined corner of the
-legend.
+come from the analysis; this map shows them, the drivers said again in the
+map's language (:func:`brecha.gap.localize_drivers`). Bivariate colours:
+Stevens (2015); the gap is high need with low presence, the outlined corner
+of the legend. Ranks are national, also in a state view; nearby rank
+markers cluster so that they do not pile up.
 """
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import folium
 import geopandas as gpd
@@ -15,18 +19,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
-                    new_map, prepare_polygons, select_state, tooltip_spec)
-from ._classify import NODATA_COLOR
+from ..gap import localize_drivers
+from ._base import (LEFT_PX, MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
+                    finish, legend_text, new_map, prepare_polygons, select_state, tooltip_spec)
+from ._classify import NODATA_COLOR, Palette
 from ._escape import script_json
 from ._i18n import field, t
 from ._layers import RuntimeCall, RuntimeLayer, js_list
 from ._legend import BIVARIATE_COLORS, bivariate_legend, symbol_legend
-from ._offline import MapInfo
+from ._offline import ClusterAssets, MapInfo
 from ._preview import svg_preview
+from ._terms import EMBEDDED_REPORTS
 
 __all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
 
+#: Room the side panel of the top municipalities (about 266 px wide) needs on the left.
+PANEL_PX = 290
 GAP_COLUMNS = ("gap_score", "gap_rank", "need_class", "presence_class", "gap_drivers")
 _CONTEXT = ("poverty_pct", "initiatives", "offices")
 
@@ -51,7 +59,8 @@ def top_municipalities(munis: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
 
 
 def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | None = None,
-            scheme: str = "quantiles", k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+            scheme: str = "quantiles", k: int = 5, colors: Palette = "RdPu", legend: str | dict | None = None,
+            reports: Sequence[str] = EMBEDDED_REPORTS, lang: str = "es", tiles: bool = True) -> folium.Map:
     """Bivariate need x presence map, gap score, and the ``top_n`` municipalities marked and listed.
 
     Parameters
@@ -64,22 +73,29 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
         How many municipalities to mark and list (ranked within the view).
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`; ``scheme`` and ``k`` class the gap score.
+    colors, legend
+        Palette (ColorBrewer name or colours, low to high) and legend title
+        (text or ``{"es": ..., "en": ...}``) of the gap score layer.
+    reports
+        ``source_file`` values of the agency data behind the layer's
+        presence, cited in the attribution (default: the embedded reports).
     """
     problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + GAP_COLUMNS, geometry="polygon")
     if isinstance(municipalities, pd.DataFrame):
         problems += _class_problems(municipalities)
     if not isinstance(top_n, (int, np.integer)) or not 0 <= top_n <= 200:
         problems.append(Problem("<top_n>", None, "top_n", top_n, "a whole number from 0 to 200"))
-    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    check_inputs(problems, lang=lang, scheme=scheme, k=k, colors=colors)
     place = select_state(state)
     munis, _ = prepare_polygons(municipalities, place)
     for col in ("need_class", "presence_class"):
         munis[col] = pd.to_numeric(munis[col], errors="coerce")
+    munis["gap_drivers"] = munis["gap_drivers"].map(lambda v: localize_drivers(v, lang))
     context = [c for c in _CONTEXT if c in munis.columns]
 
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_gap")
-    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=280 if top_n else 40)
+    m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=PANEL_PX if top_n else LEFT_PX)
     keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
     muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers"))
     levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}
@@ -94,24 +110,29 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     }, name=t(lang, "layer_bivar"), overlay=False, show=True)
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
-                                          y_label=t(lang, "need"), note=t(lang, "bivar_note")), "bivariate")
+                                          y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
+                                          note=t(lang, "bivar_note")), "bivariate")
     score_layer, _ = add_choropleth(
         m, data_id=muni_id, values=munis["gap_score"], fld=field(lang, "gap_score"), name=t(lang, "layer_gap_score"),
-        lang=lang, palette="RdPu", scheme=scheme, k=k, tooltip=tip("gap_score"), show=False)
+        lang=lang, palette=colors, scheme=scheme, k=k, tooltip=tip("gap_score"), show=False,
+        legend=legend_text(lang, legend))
     choros = [bivar, score_layer]
 
     top = top_municipalities(munis, top_n)
     extra = []
     if len(top):
+        m.add_child(ClusterAssets())
+        heading = (t(lang, "layer_top", n=len(top)) if place is None
+                   else t(lang, "layer_top_state", n=len(top), state=place.name))
         items = [{"key": r.cvegeo, "rank": int(r.gap_rank), "lat": r.lat, "lon": r.lon} for r in top.itertuples()]
         ranks = RuntimeLayer("rankMarkers", {"data": muni_id, "items": items, "tooltip": tip("gap_rank")},
-                             name=t(lang, "layer_top", n=len(top)), overlay=True, show=True)
+                             name=heading, overlay=True, show=True)
         m.add_child(ranks)
         sym = ('<span class="brecha-rank" style="display:inline-block;transform:scale(.75)">'
                '<span>1</span></span>')
-        add_legend(m, ranks, symbol_legend(t(lang, "layer_top", n=len(top)), [(sym, t(lang, "panel"))]), "top")
+        add_legend(m, ranks, symbol_legend(heading, [(sym, t(lang, "panel"))]), "top")
         score = field(lang, "gap_score")
-        panel = {"data": muni_id, "title": t(lang, "layer_top", n=len(top)), "items": [
+        panel = {"data": muni_id, "title": heading, "items": [
             {"key": r.cvegeo, "rank": int(r.gap_rank), "label": f"{r.name}, {r.state_name}",
              "value": "" if pd.isna(r.gap_score) else f"{r.gap_score:,.{score.decimals}f}"} for r in top.itertuples()]}
         extra.append(RuntimeCall("panel", script_json(panel), js_list(choros)))
@@ -120,4 +141,4 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
               for n, p in zip(munis["need_class"], munis["presence_class"])]
     info = MapInfo("gap", f"{title} — {where}", t(lang, "summary_gap", n=len(top)), lang,
                    svg_preview(munis, colors, title=title))
-    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros, extra=extra)
+    return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros, extra=extra, reports=reports)

@@ -19,11 +19,13 @@ from .._io import atomic_write
 from ._base import attribution_html
 from ._escape import esc
 from ._i18n import t
+from ._terms import EMBEDDED_REPORTS
 
-__all__ = ["IndexEntry", "read_entry", "write_index"]
+__all__ = ["IndexEntry", "read_entry", "write_index", "index_lang"]
 
 log = logging.getLogger(__name__)
 
+_LANG = re.compile(r'<html lang="(es|en)"')
 _META = re.compile(r'<script type="application/json" id="brecha-meta">(.*?)</script>', re.S)
 # Previews are brecha-made; a file edited by hand gets no preview rather than a script.
 _SVG_TAG = re.compile(r"<(/?)(svg|title|rect|path)\b([^<>]*)>")
@@ -66,6 +68,18 @@ def read_entry(path: str | os.PathLike) -> IndexEntry | None:
         return None
     return IndexEntry(path.name, str(meta.get("title", path.stem)), str(meta.get("summary", "")),
                       _safe_svg(str(meta.get("preview_svg", ""))))
+
+
+def index_lang(maps_dir: str | os.PathLike, default: str = "es") -> str:
+    """The language of the folder's existing ``index.html``, or ``default`` when it has none.
+
+    Rendering one English map into a Spanish folder must not turn its index English.
+    """
+    path = Path(maps_dir) / "index.html"
+    if not path.is_file():
+        return default
+    m = _LANG.search(path.read_text(encoding="utf-8", errors="replace")[:2000])
+    return m.group(1) if m else default
 
 
 def _card(e: IndexEntry) -> str:
@@ -114,7 +128,7 @@ def write_index(maps_dir: str | os.PathLike, entries: Iterable[IndexEntry] | Non
     html = (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'
             f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{esc(title)}</h1>\n<p>{esc(t(lang, 'index_note'))}</p>\n"
-            f"<ul>\n{cards}\n</ul>\n<footer>{attribution_html(lang)}</footer>\n</body>\n</html>\n")
+            f"<ul>\n{cards}\n</ul>\n<footer>{attribution_html(lang, EMBEDDED_REPORTS)}</footer>\n</body>\n</html>\n")
     out = atomic_write(maps_dir / "index.html", html)
     log.info("wrote %s (%d maps)", out, len(entries))
     return out

@@ -22,8 +22,10 @@ from scipy.spatial import cKDTree
 from ..errors import Problem
 from ..geography import xy_km
 from ..settings import ANALYSIS_CRS, STORAGE_CRS
-from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs, finish,
-                    new_map, prepare_polygons, select_state, tooltip_spec)
+from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
+                    column_problems, finish, legend_text, new_map, prepare_polygons, select_state, style_for,
+                    tooltip_spec)
+from ._classify import Palette
 from ._i18n import field, t
 from ._layers import RuntimeLayer, add_data
 from ._legend import symbol_legend
@@ -36,6 +38,8 @@ __all__ = ["reach_map", "reach_rings", "population_out_of_reach"]
 
 log = logging.getLogger(__name__)
 
+#: The switchable choropleths and their default ColorBrewer palettes.
+CHOROPLETHS = {"nearest_office_km": "YlOrRd", "poverty_pct": "OrRd", "poverty_people": "Purples"}
 RING_STYLE = {"color": "#1f4e79", "weight": 1.2, "opacity": 0.9, "fillColor": "#1f78b4", "fillOpacity": 0.07,
               "dashArray": "4 3"}
 
@@ -95,7 +99,8 @@ def _out_of_reach_note(offices, radius_km: float, localities, munis, ent: str | 
 
 def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, radius_km: float = 100.0,
               localities: gpd.GeoDataFrame | None = None, state: str | None = None, scheme: str = "quantiles",
-              k: int = 5, lang: str = "es", tiles: bool = True) -> folium.Map:
+              k: int = 5, column: str = "nearest_office_km", colors: Palette | None = None,
+              legend: str | dict | None = None, lang: str = "es", tiles: bool = True) -> folium.Map:
     """Offices with reach rings, distance to the nearest office and poverty, switchable.
 
     Parameters
@@ -110,6 +115,12 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     localities
         Census 2020 localities (``cve_ent, pop_total``, points) to count the
         population out of reach; without them it is approximated by municipality.
+    column
+        The choropleth shown first, and styled by ``colors`` and ``legend``:
+        one of :data:`CHOROPLETHS`.
+    colors, legend
+        Its palette (ColorBrewer name or colours, low to high) and legend
+        title (text or ``{"es": ..., "en": ...}``); default :data:`CHOROPLETHS` and the field label.
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`.
     """
@@ -120,10 +131,12 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
         problems += check_frame(localities, "localities", ("cve_ent", "pop_total"), geometry="point")
     if not (isinstance(radius_km, (int, float)) and 0 < radius_km <= 1000):
         problems.append(Problem("<radius_km>", None, "radius_km", radius_km, "a distance in km from 0 to 1,000"))
-    check_inputs(problems, lang=lang, scheme=scheme, k=k)
+    problems += column_problems(column, list(CHOROPLETHS))
+    check_inputs(problems, lang=lang, scheme=scheme, k=k, colors=colors)
     place = select_state(state)
     ent = place.cve_ent if place else None
     munis, _ = prepare_polygons(municipalities, place)
+    legend = legend_text(lang, legend)
     radius_txt = f"{radius_km:g}"
 
     rings = reach_rings(offices, radius_km)
@@ -142,14 +155,14 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     keys = ["nearest_office_km", "poverty_pct", "poverty_people", "pop_total"]
     muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang)
     layers = []
-    for i, (key, palette) in enumerate((("nearest_office_km", "YlOrRd"), ("poverty_pct", "OrRd"),
-                                        ("poverty_people", "Purples"))):
+    for key, default in CHOROPLETHS.items():
         fld = field(lang, key)
+        palette, heading = style_for(key, column=column, default=default, colors=colors, legend=legend)
         layer, classes = add_choropleth(
             m, data_id=muni_id, values=munis[key], fld=fld, name=fld.label, lang=lang, palette=palette,
-            scheme=scheme, k=k, tooltip=tooltip_spec(lang, keys, emphasis=key), show=i == 0)
+            scheme=scheme, k=k, tooltip=tooltip_spec(lang, keys, emphasis=key), show=key == column, legend=heading)
         layers.append(layer)
-        if i == 0:
+        if key == column:
             preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)
 
     # Rings let the municipalities under them keep their tooltips: they take no mouse events.
@@ -162,8 +175,8 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     add_legend(m, ring_layer, symbol_legend(t(lang, "layer_rings", radius=radius_txt),
                                             [(ring_sym, t(lang, "ring", radius=radius_txt))], note=outside), "rings")
 
-    add_office_layer(m, pts, lang=lang, unplaced=unplaced)
+    add_office_layer(m, pts, lang=lang, unplaced=unplaced, all_agencies=offices["agency"])
 
     info = MapInfo("reach", f"{title} — {where}", t(lang, "summary_reach", radius=radius_txt), lang, preview)
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers,
-                  agencies=pts["agency"].dropna().astype(str).tolist())
+                  reports=offices["source_file"].dropna().unique().tolist())

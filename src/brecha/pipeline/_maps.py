@@ -1,21 +1,39 @@
-"""Registry adapters for the web maps (:mod:`brecha.maps`)."""
+"""Registry adapters for the web maps (:mod:`brecha.maps`).
+
+A map spec's ``[style]`` reaches the map: ``scheme`` and ``k`` class its
+main choropleth, ``colors`` (low to high) paint it and ``legend`` (es/en)
+titles its legend; ``column`` picks that choropleth where a map has several
+(reach, care) and must name the one a single-purpose map shows (presence,
+gap).
+"""
 
 from __future__ import annotations
 
+from ..errors import InputError, Problem
 from .registry import REGISTRY
 
 
-@REGISTRY.register("maps.choropleth", kind="map", inputs=("layer",))
-def _choropleth(inputs, *, style: dict, lang: str = "es"):
-    """A choropleth of one column, classed with mapclassify (stopgap until brecha.maps lands)."""
-    from ._choropleth import choropleth
-
-    return choropleth(inputs["layer"], style=style, lang=lang)
-
-
-def _style(style: dict | None) -> dict:
+def _style(style: dict | None, *, fixed: str | None = None) -> dict:
+    """Map keyword arguments from a spec's ``[style]``; ``fixed`` is the only column the map can colour."""
     style = style or {}
-    return {"scheme": str(style.get("scheme", "quantiles")).lower(), "k": int(style.get("k", 5))}
+    if fixed is not None and style.get("column", fixed) != fixed:
+        raise InputError([Problem("<style>", None, "style.column", style.get("column"),
+                                  f"{fixed!r}: the column this map colours")])
+    out = {"scheme": str(style.get("scheme", "quantiles")).lower(), "k": int(style.get("k", 5))}
+    for key in ("colors", "legend"):
+        if style.get(key):
+            out[key] = style[key]
+    if fixed is None and style.get("column"):
+        out["column"] = style["column"]
+    return out
+
+
+@REGISTRY.register("maps.choropleth", kind="map", inputs=("layer",))
+def _choropleth(inputs, *, style: dict, lang: str = "es", title: dict | None = None):
+    """A choropleth of the style's column of a state or municipal layer, classed with mapclassify."""
+    from ..maps import choropleth_map
+
+    return choropleth_map(inputs["layer"], title=title, lang=lang, **_style(style))
 
 
 @REGISTRY.register("maps.presence", kind="map", inputs=("layer", "offices", "initiatives"))
@@ -25,7 +43,7 @@ def _presence_map(inputs, *, style: dict | None = None, lang: str = "es"):
     from ..sources import initiative_places
 
     return presence_map(inputs["layer"], inputs["offices"], initiative_places(inputs["initiatives"]),
-                        lang=lang, **_style(style))
+                        lang=lang, **_style(style, fixed="initiatives"))
 
 
 @REGISTRY.register("maps.reach", kind="map", inputs=("layer", "offices", "localities"))
@@ -50,4 +68,4 @@ def _gap_map(inputs, *, style: dict | None = None, lang: str = "es", top_n: int 
     """Bivariate need x presence map with the top-N gaps listed."""
     from ..maps import gap_map
 
-    return gap_map(inputs["layer"], top_n=top_n, lang=lang, **_style(style))
+    return gap_map(inputs["layer"], top_n=top_n, lang=lang, **_style(style, fixed="gap_score"))

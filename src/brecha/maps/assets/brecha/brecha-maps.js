@@ -17,6 +17,10 @@
     return s === null || s === undefined ? '' : String(s).replace(/[&<>"']/g, function (c) { return ESC[c]; });
   };
   B.init = function (map, cfg) { B.map = map; Object.assign(B.config, cfg); };
+  /* The opening view: o = {bounds, topLeft, bottomRight} (pixels kept free for controls and legends). */
+  B.frame = function (map, o) {
+    map.fitBounds(o.bounds, { paddingTopLeft: o.topLeft, paddingBottomRight: o.bottomRight, animate: false });
+  };
   B.scale = function (map) { L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map); };
   /* html is escaped by brecha in Python (brecha/maps/_base.py: attribution_html). */
   B.attribution = function (map, html) { map.attributionControl.addAttribution(html); };
@@ -124,7 +128,10 @@
     return c < 0 ? o.nodata : o.colors[c];
   }
 
-  /* Choropleth: o = {data, field | bivar, bins, colors, zero, nodata, tooltip}. */
+  /* Click popups of choropleths, by name (o.popup): fn(properties, o) -> DOM node or escaped HTML. */
+  B.popups = {};
+
+  /* Choropleth: o = {data, field | bivar, bins, colors, zero, nodata, tooltip, popup}. */
   B.choropleth = function (map, o) {
     var style = function (f) {
       return { fillColor: fillOf(f.properties, o), fillOpacity: o.opacity || 0.82, color: o.line || '#ffffff',
@@ -136,6 +143,12 @@
       var tip = function (l) { return tooltipHtml(l.feature.properties, o.tooltip); };
       var gj = L.geoJSON(d.features, { style: style,
                                        onEachFeature: function (f, l) { l.bindTooltip(tip, { sticky: true }); } });
+      if (o.popup) {
+        gj.on('click', function (e) {
+          var make = own(B.popups, o.popup);
+          if (make) L.popup({ maxWidth: 360 }).setLatLng(e.latlng).setContent(make(e.layer.feature.properties, o)).openOn(map);
+        });
+      }
       gj.on('mouseover', function (e) { e.layer.setStyle({ weight: 2.5, color: '#222222' }); e.layer.bringToFront(); });
       gj.on('mouseout', function (e) { gj.resetStyle(e.layer); });
       return gj;
@@ -211,14 +224,29 @@
     return group;
   };
 
-  /* Numbered markers for the top-N list: o = {data, items: [{key, rank, lat, lon}], tooltip}. */
+  /* Numbered markers for the top-N list: o = {data, items: [{key, rank, lat, lon}], tooltip}.
+     Neighbouring ranks cluster into one dark disc showing how many it holds; its tooltip lists them. */
   B.rankMarkers = function (map, o) {
-    var d = B.load(o.data), g = L.featureGroup();
+    var d = B.load(o.data);
+    var g = L.markerClusterGroup({
+      maxClusterRadius: 28, showCoverageOnHover: false, spiderfyDistanceMultiplier: 1.6,
+      iconCreateFunction: function (c) {
+        return L.divIcon({ html: '<span>' + Number(c.getChildCount()) + '</span>',
+                           className: 'brecha-rank brecha-rank-cluster', iconSize: [30, 30] });
+      }
+    });
     o.items.forEach(function (it) {
       var p = d.index[it.key].properties;
-      L.marker([it.lat, it.lon], { icon: L.divIcon({ html: '<span>' + Number(it.rank) + '</span>',
-                                                     className: 'brecha-rank', iconSize: [24, 24] }) })
-        .bindTooltip(tooltipHtml(p, o.tooltip)).addTo(g);
+      var mk = L.marker([it.lat, it.lon], { icon: L.divIcon({ html: '<span>' + Number(it.rank) + '</span>',
+                                                              className: 'brecha-rank', iconSize: [24, 24] }) });
+      mk.brechaRank = Number(it.rank);
+      mk.brechaLabel = p.name + (p.state_name ? ', ' + p.state_name : '');
+      g.addLayer(mk.bindTooltip(tooltipHtml(p, o.tooltip)));
+    });
+    g.on('clustermouseover', function (e) {
+      var kids = e.layer.getAllChildMarkers().sort(function (a, b) { return a.brechaRank - b.brechaRank; });
+      var html = kids.map(function (k) { return k.brechaRank + '. ' + B.esc(k.brechaLabel); }).join('<br>');
+      e.layer.bindTooltip(html).openTooltip();
     });
     return g;
   };
@@ -368,17 +396,44 @@
     });
   };
 
-  /* Presence filters: recount initiatives per municipality and state; filter offices.
-     o = {init, muni, state, offices, labels, agencies, themes, years}. */
+  /* The initiatives of one municipality (key cvegeo) or state (cve_ent) that ``keep`` keeps, as a list
+     built with textContent: title, then agencies, year and themes. */
+  function initiativeList(rows, p, keyField, keep, labels) {
+    var byId = new Map();
+    rows.forEach(function (r) {
+      var here = keyField === 'cvegeo' ? r.level === 'municipality' && r.cvegeo === p.cvegeo
+                                       : r.level !== 'national' && r.cve_ent === p.cve_ent;
+      if (!here || !keep(r)) return;
+      if (!byId.has(r.i)) byId.set(r.i, { title: r.title, year: r.year, agencies: new Set(), themes: new Set() });
+      var it = byId.get(r.i);
+      if (r.agency) it.agencies.add(r.agency);
+      if (r.theme) it.themes.add(r.theme);
+    });
+    var div = el('div', 'brecha-inits');
+    el('b', null, labels['in'].replace('{place}', p.name), div);
+    if (!byId.size) { el('div', 'brecha-empty', labels.none, div); return div; }
+    var ul = el('ul', null, null, div);
+    byId.forEach(function (it) {
+      var li = el('li', null, null, ul);
+      el('div', null, it.title, li);
+      var meta = [Array.from(it.agencies).join(', '), it.year, Array.from(it.themes).join(', ')];
+      el('div', 'meta', meta.filter(function (v) { return v; }).join(' · '), li);
+    });
+    return div;
+  }
+
+  /* Presence filters: recount initiatives per municipality and state; filter offices; list a
+     clicked place's initiatives. o = {init, muni, state, offices, labels, agencies, themes, years}. */
   B.presenceFilter = function (map, o, chorolayers, officeLayer) {
     var rows = B.load(o.init).rows;
     var sel = { agency: '', theme: '', year: '' };
     var status;
+    var keep = function (r) {
+      return (!sel.agency || r.agency === sel.agency) && (!sel.theme || r.theme === sel.theme) &&
+             (!sel.year || String(r.year) === sel.year);
+    };
+    B.popups.initiatives = function (p, lo) { return initiativeList(rows, p, lo.key, keep, o.labels); };
     function recount() {
-      var keep = function (r) {
-        return (!sel.agency || r.agency === sel.agency) && (!sel.theme || r.theme === sel.theme) &&
-               (!sel.year || String(r.year) === sel.year);
-      };
       var muni = new Map(), state = new Map(), ids = new Set();
       var add = function (tab, k, i) { if (!tab.has(k)) tab.set(k, new Set()); tab.get(k).add(i); };
       rows.forEach(function (r) {
@@ -417,17 +472,31 @@
         s.addEventListener('change', function () { sel[pair[0]] = s.value; recount(); });
       });
       status = el('div', 'brecha-filter-status', '', div);
+      el('div', 'brecha-filter-hint', o.labels.hint, div);
       recount();
     });
   };
 
-  /* Tiles are optional: a failed tile (offline) is logged once, never thrown. */
-  B.quietTiles = function (map, layer) {
-    var warned = false;
-    layer.on('tileerror', function () {
-      if (!warned && window.console) console.info('brecha: basemap tiles unavailable (offline?); data layers are unaffected');
-      warned = true;
-    });
+  /* The basemap, only if one probe tile loads: offline that is the single failed request,
+     instead of dozens of failed tiles per view. o = {url, labels, attr, names: [base, labels]}
+     (names escaped in Python). The layers join the layer control once they exist. */
+  B.basemap = function (map, o, control) {
+    var z = Math.max(0, Math.round(map.getZoom()));
+    var xy = map.project(map.getCenter(), z).divideBy(256).floor();
+    var probe = new Image();
+    probe.onload = function () {
+      var pane = map.createPane('brecha-labels');
+      pane.style.zIndex = 450;
+      pane.style.pointerEvents = 'none';
+      var opts = { attribution: o.attr, subdomains: 'abcd', maxZoom: 20 };
+      var base = L.tileLayer(o.url, opts).addTo(map);
+      var labels = L.tileLayer(o.labels, Object.assign({ pane: 'brecha-labels' }, opts)).addTo(map);
+      if (control) { control.addOverlay(base, o.names[0]); control.addOverlay(labels, o.names[1]); }
+    };
+    probe.onerror = function () {
+      if (window.console) console.info('brecha: basemap unavailable (offline?); data layers are unaffected');
+    };
+    probe.src = L.Util.template(o.url, { s: 'a', z: z, x: xy.x, y: xy.y, r: '' });
   };
 
   B.ready = function (map) {
