@@ -92,6 +92,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "care_day_care": ("Guarderías y estancias infantiles", "Day care centres"),
     "care_elderly": ("Residencias para personas mayores", "Elder care homes"),
     "care_disability": ("Centros para personas con discapacidad", "Disability care centres"),
+    "care_mental_health": ("Residencias de salud mental y adicciones", "Mental health and addiction residences"),
     "care_type": ("Tipo", "Type"),
     "staff": ("Personal ocupado", "Staff"),
     "sector": ("Sector", "Sector"),

@@ -30,7 +30,7 @@ __all__ = ["care_map", "DENUE_COLUMNS", "CARE_TYPES", "GROUPS"]
 
 DENUE_COLUMNS = ("care_type", "name", "staff_band", "sector")
 #: DENUE care type -> marker colour (ColorBrewer Dark2, away from the green/grey choropleths).
-CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b3"}
+CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b3", "mental_health": "#a6761d"}
 #: group -> (demand column, accessibility column)
 GROUPS = {"children": ("pop_0_11", "care_access_children"),
           "elderly": ("pop_60_plus", "care_access_elderly"),

@@ -3,12 +3,9 @@
 Care types follow SCIAN 2018: 6244xx day cares (guarderías), 6233xx homes
 for the elderly (asilos), 6232xx residences for people with disabilities.
 SCIAN puts residences for mental disorders and addictions (623221/623222)
-in the same group. :func:`read_denue` keeps SCIAN's grouping in its
-``care_type`` column (the embedded copy is read the same way);
-:func:`care_type_of`, which :mod:`brecha.care` uses for supply, types them
-``mental_health`` instead, because they do not serve the Census disability
-population (in the 2021/22 DENUE they are 722 of the 886 establishments
-under 6232).
+in the same group; :func:`care_type_of` types them ``mental_health``
+instead, because they do not serve the Census disability population (in
+the 2021/22 DENUE they are 722 of the 886 establishments under 6232).
 """
 
 from __future__ import annotations
@@ -66,7 +63,8 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
         A DENUE CSV with ``latitud, longitud, codigo_act, cve_ent, cve_mun``
         (INEGI ships these in Latin-1; both encodings are read).
     care_only
-        Keep only the care classes of :data:`CARE_TYPES`; other SCIAN codes
+        Keep only the care classes of :data:`CARE_TYPES` (typed by
+        :func:`care_type_of`); other SCIAN codes
         are dropped silently (DENUE files cover every activity). With
         ``False``, every valid 6-digit code is kept and ``care_type`` is empty
         for non-care rows. A code under a care prefix that is not one of
@@ -84,7 +82,7 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
     scian = df["codigo_act"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     bad_code = ~scian.str.fullmatch(r"\d{6}")
     chk._flag(bad_code, "codigo_act", scian, "a 6-digit SCIAN code")
-    care = scian.str[:4].map(CARE_TYPES)
+    care = care_type_of(scian)
     unknown = care.notna() & ~bad_code & ~scian.isin(list(CARE_CLASSES))
     chk._flag(unknown, "codigo_act", scian, f"a SCIAN 2018 care class (one of {sorted(CARE_CLASSES)})")
     if care_only:
