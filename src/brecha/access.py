@@ -136,8 +136,9 @@ def _check(demand_points, supply_points, demand_col, supply_col, cost, catchment
             continue
         if frame.crs is None:
             problems.append(Problem(name, None, "geometry", None, "a CRS (e.g. EPSG:4326)"))
-        geom = frame.geometry
-        bad = geom.isna() | geom.is_empty | (shapely.get_type_id(geom.array) != 0)
+        # On the raw arrays: this runs on every call, and pandas' checks cost more than the search on a state.
+        geoms = np.asarray(frame.geometry.array)
+        bad = (shapely.get_type_id(geoms) != 0) | shapely.is_empty(geoms)  # type id -1 is a missing geometry
         if bad.any():
             problems.append(Problem(name, None, "geometry", f"{int(bad.sum())} rows, e.g. index "
                                     f"{list(frame.index[bad][:5])}", "non-empty Point geometries"))
@@ -146,8 +147,11 @@ def _check(demand_points, supply_points, demand_col, supply_col, cost, catchment
         if col not in frame.columns:
             problems.append(Problem(name, None, col, None, f"a column {col!r}"))
             continue
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = ~(values >= 0) | ~np.isfinite(values.fillna(-1.0).to_numpy(dtype=float))
+        values = frame[col].to_numpy()
+        if values.dtype.kind not in "iuf":
+            values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~(values >= 0) | ~np.isfinite(values)  # NaN fails both
         if bad.any():
             problems.append(Problem(name, None, col, f"{int(bad.sum())} rows, e.g. index "
                                     f"{list(frame.index[bad][:5])}", "finite numbers >= 0"))
