@@ -417,6 +417,13 @@ def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
         aggregated from municipalities), ``care_unmet``, ``initiatives``,
         ``offices``, ``nearest_office_km``, ``bivariate_class``,
         ``lisa_cluster`` (each when present) and ``reason`` (the gap drivers).
+
+    >>> import pandas as pd
+    >>> toy = pd.DataFrame({"cvegeo": ["07001", "07002", "07003"], "name": ["A", "B", "C"],
+    ...                     "state_name": ["Chiapas"] * 3, "gap_rank": [2, 1, None],
+    ...                     "gap_score": [0.41, 0.87, None], "gap_drivers": ["", "high poverty rate (91%)", ""]})
+    >>> top_gaps(toy, n=5)[["gap_rank", "cvegeo", "reason"]].to_dict("records")
+    [{'gap_rank': 1, 'cvegeo': '07002', 'reason': 'high poverty rate (91%)'}, {'gap_rank': 2, 'cvegeo': '07001', 'reason': ''}]
     """
     if not (isinstance(n, (int, np.integer)) and n >= 1):
         raise InputError([Problem("n", None, None, n, "a whole number >= 1")])
@@ -426,12 +433,11 @@ def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     out = ranked.sort_values("gap_rank").head(n).reset_index(drop=True)
     out = out[["gap_rank"] + [c for c in out.columns if c != "gap_rank"]]
     out["gap_rank"] = out["gap_rank"].astype(int)
-    out["gap_score"] = out["gap_score"].round(3)
-    for c in ("poverty_pct",):
-        out[c] = out[c].round(1)
-    for c in ("poverty_people", "care_unmet", "nearest_office_km"):
-        if c in out:
-            out[c] = out[c].round(0)
+    for decimals, columns in ((3, ("gap_score",)), (1, ("poverty_pct",)),
+                              (0, ("poverty_people", "care_unmet", "nearest_office_km"))):
+        for c in columns:
+            if c in out:
+                out[c] = out[c].round(decimals)
     out = out.rename(columns={"gap_drivers": "reason"})
     for c in ("name", "state_name", "reason"):
         if c in out:

@@ -328,5 +328,11 @@ class Gazetteer:
 
 
 def resolve(text: str, *, state: str | None = None, level: Literal["any", "state", "municipality"] = "any") -> Place:
-    """Resolve a place name with the default gazetteer; see :meth:`Gazetteer.resolve`."""
+    """Resolve a place name with the default gazetteer; see :meth:`Gazetteer.resolve`.
+
+    >>> resolve("Cancún").cvegeo, resolve("Cancún").matched_by
+    ('23005', 'urban_locality')
+    >>> resolve("Edomex").level, resolve("Edomex").cve_ent
+    ('state', '15')
+    """
     return Gazetteer.default().resolve(text, state=state, level=level)

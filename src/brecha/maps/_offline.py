@@ -145,6 +145,16 @@ def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
     -------
     Path
         ``path``; its size is logged in MB.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brecha import geography
+    >>> from brecha.maps import choropleth_map
+    >>> m = choropleth_map(geography.states().assign(share=range(32)), column="share")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     page = save_map(m, Path(tmp) / "states.html").read_text(encoding="utf-8")
+    >>> "<script src=" in page, "L.map" in page  # every script inlined: it opens offline
+    (False, True)
     """
     html = render_html(m)
     out = atomic_write(path, html)

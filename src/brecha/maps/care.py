@@ -61,12 +61,13 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
     Parameters
     ----------
     municipalities
-        The municipal layer with ``pop_0_11, pop_60_plus, pop_disability,
-        care_access_children, care_access_elderly, care_access_disability``
-        (accessibility per 1,000 people of the group).
+        The municipal layer with ``pop_total, pop_0_11, pop_60_plus,
+        pop_disability, care_access_children, care_access_elderly,
+        care_access_disability`` (accessibility per 1,000 people of the group).
     denue
         DENUE care establishments (``denue_care.parquet``): ``care_type``
-        (day_care, elderly, disability), ``name, staff_band, sector``, points.
+        (day_care, elderly, disability, mental_health), ``name, staff_band,
+        sector``, points.
     column
         The choropleth shown first and styled by ``colors`` and ``legend``:
         an accessibility or demand column of :data:`GROUPS`.
@@ -75,9 +76,18 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
         title (text or ``{"es": ..., "en": ...}``); default :data:`PALETTES` and the layer name.
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`.
+
+    >>> from brecha import geography, sources
+    >>> colima = geography.municipalities().query("cve_ent == '06'").assign(
+    ...     pop_total=5000, pop_0_11=1000, pop_60_plus=500, pop_disability=200, care_access_children=3.0,
+    ...     care_access_elderly=1.0, care_access_disability=0.5)
+    >>> m = care_map(colima, sources.load("denue_care"), state="Colima", lang="en")
+    >>> type(m).__name__
+    'OfflineMap'
     """
     demand_cols = tuple(c for pair in GROUPS.values() for c in pair)
-    problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + demand_cols, geometry="polygon")
+    problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + demand_cols + ("pop_total",),
+                           geometry="polygon")
     problems += check_frame(denue, "denue", DENUE_COLUMNS, geometry="point")
     problems += column_problems(column, demand_cols)
     check_inputs(problems, lang=lang, scheme=scheme, k=k, colors=colors)

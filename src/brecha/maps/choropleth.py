@@ -56,6 +56,12 @@ def choropleth_map(layer: gpd.GeoDataFrame, *, column: str, state: str | None = 
         The map's name in the index metadata.
     lang, tiles
         As in :func:`brecha.maps.presence_map`.
+
+    >>> from brecha import geography
+    >>> states = geography.states().assign(share=range(32))
+    >>> m = choropleth_map(states, column="share", k=4, legend={"es": "Proporción", "en": "Share"})
+    >>> type(m).__name__
+    'OfflineMap'
     """
     key = "cvegeo" if isinstance(layer, gpd.GeoDataFrame) and "cvegeo" in layer.columns else "cve_ent"
     cols = (key, "cve_ent", "name", "geometry", column) + (("state_name",) if key == "cvegeo" else ())

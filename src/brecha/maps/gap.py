@@ -79,6 +79,13 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     reports
         ``source_file`` values of the agency data behind the layer's
         presence, cited in the attribution (default: the embedded reports).
+
+    >>> from brecha import geography
+    >>> tlax = geography.municipalities().query("cve_ent == '29'").head(4).assign(
+    ...     gap_score=[0.8, 0.6, 0.4, 0.2], gap_rank=[1, 2, 3, 4], need_class=[3, 3, 2, 1],
+    ...     presence_class=[1, 2, 2, 3], gap_drivers=["", "", "", ""])
+    >>> type(gap_map(tlax, top_n=2)).__name__
+    'OfflineMap'
     """
     problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + GAP_COLUMNS, geometry="polygon")
     if isinstance(municipalities, pd.DataFrame):

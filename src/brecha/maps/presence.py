@@ -136,6 +136,11 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
     tiles
         Add the CARTO Positron basemap, once one probe tile has loaded
         (offline: a single failed request and a plain background).
+
+    >>> from brecha import geography
+    >>> colima = geography.municipalities().query("cve_ent == '06'").assign(initiatives=1, offices=0)
+    >>> type(presence_map(colima)).__name__
+    'OfflineMap'
     """
     cols = MUNI_COLUMNS + (() if initiatives is not None else ("initiatives",)) + (() if offices is not None else ("offices",))
     problems = check_frame(municipalities, "municipalities", cols, geometry="polygon")

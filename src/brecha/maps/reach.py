@@ -123,6 +123,13 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
         title (text or ``{"es": ..., "en": ...}``); default :data:`CHOROPLETHS` and the field label.
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`.
+
+    >>> from brecha import geography, sources
+    >>> colima = geography.municipalities().query("cve_ent == '06'").assign(
+    ...     nearest_office_km=80.0, poverty_pct=30.0, poverty_people=10_000, pop_total=40_000)
+    >>> m = reach_map(colima, sources.load("offices"), radius_km=50, state="Colima")
+    >>> type(m).__name__
+    'OfflineMap'
     """
     need = ("nearest_office_km", "poverty_pct", "poverty_people", "pop_total")
     problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + need, geometry="polygon")
