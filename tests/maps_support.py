@@ -51,7 +51,7 @@ def denue() -> gpd.GeoDataFrame:
 def _layer(states: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     muni = geography.municipalities()
     census = pd.read_parquet(DATA_DIR / "census_municipal.parquet",
-                             columns=["cvegeo", "pop_total", "pop_0_11", "pop_60_plus", "pop_disability"])
+                             columns=["cvegeo", "pop_total", "pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability"])
     coneval = pd.read_parquet(DATA_DIR / "coneval_municipal.parquet",
                               columns=["cvegeo", "poverty_pct", "poverty_people", "extreme_poverty_pct"])
     gdf = muni.merge(census, on="cvegeo", how="left").merge(coneval, on="cvegeo", how="left")
@@ -66,7 +66,7 @@ def _layer(states: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     dist, _ = cKDTree(geography.xy_km(placed)).query(geography.xy_km(gpd.GeoSeries(centres, crs=4326)))
     gdf["nearest_office_km"] = dist.round(2)
     n = len(gdf)
-    for group, pop in (("children", "pop_0_11"), ("elderly", "pop_60_plus")):
+    for group, pop in (("children", "pop_0_5"), ("elderly", "pop_60_plus")):
         gdf[f"care_supply_{group}"] = rng.poisson(3, n).astype(float)
         gdf[f"care_access_{group}"] = (rng.gamma(2.0, 1.5, n) * (gdf[pop] > 0)).round(3)
     gdf["care_access_disability"] = rng.gamma(1.5, 1.0, n).round(3)

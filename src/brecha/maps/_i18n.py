@@ -84,7 +84,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title_care": ("Oferta y acceso a servicios de cuidado", "Care supply and access"),
     "summary_care": ("Establecimientos de cuidado del DENUE; demanda y accesibilidad (E2SFCA) por grupo.",
                      "DENUE care establishments; demand and accessibility (E2SFCA) by group."),
-    "group_children": ("niñas y niños (0–11)", "children (0–11)"),
+    "group_children": ("niñas y niños (0–5)", "children (0–5)"),
     "group_elderly": ("personas de 60+", "people aged 60+"),
     "group_disability": ("personas con discapacidad", "people with disability"),
     "layer_access": ("Accesibilidad (E2SFCA): {group}", "Accessibility (E2SFCA): {group}"),
@@ -127,6 +127,7 @@ _LABELS: dict[str, tuple[str, str]] = {
 #: key -> (label es, label en, unit es, unit en, decimals)
 _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "pop_total": ("Población", "Population", " personas", " people", 0),
+    "pop_0_5": ("Niñas y niños de 0 a 5 años", "Children aged 0–5", " personas", " people", 0),
     "pop_0_11": ("Niñas y niños de 0 a 11 años", "Children aged 0–11", " personas", " people", 0),
     "pop_60_plus": ("Personas de 60 años y más", "People aged 60+", " personas", " people", 0),
     "pop_disability": ("Personas con discapacidad", "People with disability", " personas", " people", 0),
@@ -138,7 +139,7 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "care_supply_elderly": ("Oferta de cuidado de personas mayores (DENUE)", "Elder care supply (DENUE)",
                             " lugares estimados", " estimated places", 0),
     "care_access_children": ("Accesibilidad, cuidado infantil (E2SFCA)", "Access, child care (E2SFCA)",
-                             " por 1,000 niñas y niños", " per 1,000 children", 2),
+                             " por 1,000 niñas y niños de 0 a 5", " per 1,000 children aged 0–5", 2),
     "care_access_elderly": ("Accesibilidad, personas mayores (E2SFCA)", "Access, elder care (E2SFCA)",
                             " por 1,000 personas de 60+", " per 1,000 people aged 60+", 2),
     "care_access_disability": ("Accesibilidad, discapacidad (E2SFCA)", "Access, disability care (E2SFCA)",

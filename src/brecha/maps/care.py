@@ -32,7 +32,8 @@ DENUE_COLUMNS = ("care_type", "name", "staff_band", "sector")
 #: DENUE care type -> marker colour (ColorBrewer Dark2, away from the green/grey choropleths).
 CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b3", "mental_health": "#a6761d"}
 #: group -> (demand column, accessibility column)
-GROUPS = {"children": ("pop_0_11", "care_access_children"),
+#: Day cares serve children under six, so the children group is 0-5, as E2SFCA in brecha.care measures it.
+GROUPS = {"children": ("pop_0_5", "care_access_children"),
           "elderly": ("pop_60_plus", "care_access_elderly"),
           "disability": ("pop_disability", "care_access_disability")}
 #: Default palettes: accessibility in greens, demand in greys.
@@ -61,7 +62,7 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
     Parameters
     ----------
     municipalities
-        The municipal layer with ``pop_total, pop_0_11, pop_60_plus,
+        The municipal layer with ``pop_total, pop_0_5, pop_60_plus,
         pop_disability, care_access_children, care_access_elderly,
         care_access_disability`` (accessibility per 1,000 people of the group).
     denue
@@ -79,7 +80,7 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
 
     >>> from brecha import geography, sources
     >>> colima = geography.municipalities().query("cve_ent == '06'").assign(
-    ...     pop_total=5000, pop_0_11=1000, pop_60_plus=500, pop_disability=200, care_access_children=3.0,
+    ...     pop_total=5000, pop_0_5=1000, pop_60_plus=500, pop_disability=200, care_access_children=3.0,
     ...     care_access_elderly=1.0, care_access_disability=0.5)
     >>> m = care_map(colima, sources.load("denue_care"), state="Colima", lang="en")
     >>> type(m).__name__
