@@ -157,7 +157,7 @@ BAD: dict[str, Bad] = {
                           "one of ['existing', 'planned'", value="maybe"),
     "duplicate_offices": Bad("offices", "o.csv", f"{OFFICES}{TIJUANA},,,2020\nUNDP,Tijuana,Baja California,,,2020\n"
                                                     f"{TIJUANA},,,2020\nunhcr, TIJUANA ,baja california,,,2020\n", 2,
-                             "agency+office_type+city+state+year_reported", "repeated on lines [2, 4, 5]",
+                             "agency+office_type+city+state+year_reported+lat/lon", "repeated on lines [2, 4, 5]",
                              value="unhcr||tijuana|baja california|2020|"),
     "huge_cell": Bad("offices", "o.csv", f"agency,city,state,source_quote\n{TIJUANA},{'x' * 1_000_000}\n", 2,
                      "source_quote", "at most 5,000 characters", value="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."),

@@ -109,3 +109,11 @@ def test_offices_named_only_by_their_points_are_told_apart_by_them(write_csv):
     assert len(off) == 2
     [p] = _problems(write_csv, f"UNHCR,,,{ZOCALO}\nUNHCR,,,{ZOCALO}\n")
     assert "repeated on lines [2, 3]" in p.expected
+
+
+def test_two_offices_of_one_agency_in_one_city_are_told_apart_by_their_points(write_csv):
+    # Two points about 1 km apart, both in Tapachula (07089).
+    rows = "UNHCR,Tapachula,Chiapas,14.9067,-92.2631\nUNHCR,Tapachula,Chiapas,14.9000,-92.2700\n"
+    assert len(read_offices(write_csv("offices.csv", HEADER + rows))) == 2
+    [p] = _problems(write_csv, "UNHCR,Tapachula,Chiapas,14.9067,-92.2631\nUNHCR,Tapachula,Chiapas,14.9067,-92.2631\n")
+    assert "repeated on lines [2, 3]" in p.expected and "nan" not in str(p.value)

@@ -129,6 +129,14 @@ def test_official_state_workbook_is_an_optional_hashed_input(tmp_path, tables_on
     rec = man["layers"]["states"]["inputs"]["official_poverty"]
     assert rec["sha256"] == sha256_file(tmp_path / "anexo.xlsx") and rec["vintage"] == "user file"
     assert _build(out, tables_only, sources={"coneval_state": tmp_path / "anexo.xlsx"})[0].built == []
+    # brecha layers takes the same option, so the states layer it fed reads as up to date.
+    from brecha.cli import layers as layers_cli
+    from brecha.pipeline import status
+
+    seen = {s.name: s.state for s in status(out, layers_dir=tables_only, code=CODE,
+                                            sources={"coneval_state": tmp_path / "anexo.xlsx"})}
+    assert seen == {"municipalities": "up to date", "states": "up to date"}
+    assert "--coneval-state" in CliRunner().invoke(layers_cli.command, ["--help"]).output
     # A workbook without a table stops the build before anything is written (exit 2), naming the file.
     empty = openpyxl.Workbook()
     empty.active["A1"] = "Nada que ver"

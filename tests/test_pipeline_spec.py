@@ -107,3 +107,20 @@ def test_dag_order_closure_and_cycles():
     assert find_cycle(deps) is None
     with pytest.raises(ValueError, match="cycle"):
         order({"x": {"y"}, "y": {"x"}})
+
+
+def test_an_optional_input_may_be_left_out_but_not_a_required_one(tmp_path):
+    import shutil
+
+    for name in ("municipalities", "states"):
+        shutil.copyfile(REPO / "layers" / f"{name}.toml", tmp_path / f"{name}.toml")
+    states = tmp_path / "states.toml"
+    text = states.read_text(encoding="utf-8")
+    states.write_text("\n".join(line for line in text.splitlines() if not line.startswith("official_poverty")) + "\n",
+                      encoding="utf-8")
+    specs = load_specs(tmp_path, registry=REGISTRY)
+    assert "official_poverty" not in specs["states"].inputs
+    states.write_text(text.replace('census = "source:census_municipal"\n', ""), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_specs(tmp_path, registry=REGISTRY)
+    assert [p.column for p in err.value.problems] == ["inputs.census"]

@@ -90,6 +90,18 @@ def test_official_state_figures_are_used_and_shown_next_to_the_aggregate(coneval
         poverty.state_poverty(coneval, official=official, year=2022, indicators=IND)
 
 
+def test_a_state_with_only_an_official_rate_keeps_the_aggregate_pair(coneval, caplog):
+    official = pd.DataFrame({"cve_ent": ["01"], "year": [2020], "indicator": ["poverty"],
+                             "pct": [27.6], "people": [np.nan]})
+    ags = poverty.state_poverty(coneval, official=official, indicators=IND).set_index("cve_ent").loc["01"]
+    # Never an official rate beside aggregated people under one label.
+    assert ags["poverty_source"] == "agg_from_municipal"
+    assert ags["poverty_pct"] == ags["poverty_pct_agg_from_municipal"]
+    assert ags["poverty_people"] == ags["poverty_people_agg_from_municipal"]
+    assert ags["poverty_pct_official"] == 27.6  # still shown next to the aggregate
+    assert "incomplete" in caplog.text and "01" in caplog.text
+
+
 def test_official_table_needs_its_columns(coneval):
     with pytest.raises(InputError) as err:
         poverty.state_poverty(coneval, official=pd.DataFrame({"cve_ent": ["01"], "year": [2020]}),

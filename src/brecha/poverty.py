@@ -143,8 +143,8 @@ def state_poverty(coneval: pd.DataFrame, *, official: pd.DataFrame | None = None
         pop_coneval_agg_from_municipal``; per indicator
         ``<i>_pct_agg_from_municipal`` and ``<i>_people_agg_from_municipal``;
         with ``official``, ``<i>_pct_official`` and ``<i>_people_official``;
-        and always ``<i>_pct``, ``<i>_people`` (official where available,
-        else the aggregate) with ``<i>_source`` (``"official"`` or
+        and always ``<i>_pct``, ``<i>_people`` (the official pair where the
+        workbook has both figures, else the aggregate pair) with ``<i>_source`` (``"official"`` or
         ``"agg_from_municipal"``). ``attrs`` records the method, the
         national aggregate and the municipalities not estimated.
 
@@ -183,11 +183,18 @@ def state_poverty(coneval: pd.DataFrame, *, official: pd.DataFrame | None = None
     if official is not None:
         out = out.merge(_official_wide(official, year, wanted), on="cve_ent", how="left")
     for ind in wanted:
+        # The official pair replaces the aggregate only when both figures are there, so a state never
+        # shows an official rate next to aggregated people under one source label.
+        offs = [f"{ind}_{kind}_official" for kind in ("pct", "people")]
+        has = (out[offs].notna().all(axis=1) if all(c in out for c in offs)
+               else pd.Series(False, index=out.index))
+        partial = out[[c for c in offs if c in out]].notna().any(axis=1) & ~has
+        if partial.any():
+            log.warning("official %s figures incomplete (percentage or people missing) for %s: "
+                        "the aggregate is used there", ind, sorted(out.loc[partial, "cve_ent"]))
         for kind in ("pct", "people"):
             agg, off = f"{ind}_{kind}_{_AGG}", f"{ind}_{kind}_official"
-            out[f"{ind}_{kind}"] = out[off].where(out[off].notna(), out[agg]) if off in out else out[agg]
-        off = f"{ind}_pct_official"
-        has = out[off].notna() if off in out else pd.Series(False, index=out.index)
+            out[f"{ind}_{kind}"] = out[off].where(has, out[agg]) if off in out else out[agg]
         out[f"{ind}_source"] = np.where(has, "official", _AGG)
     order = ["cve_ent", "municipalities", "municipalities_estimated", f"pop_coneval_{_AGG}"]
     order += [f"{i}_{k}_{src}" for i in wanted for src in (_AGG, "official") for k in ("pct", "people")

@@ -15,12 +15,15 @@ from ..pipeline._progress import reporter
 from ..settings import from_env
 
 EXIT_CODES = ("Exit codes: 0 ok (or nothing to do); 1 a layer failed, or another build holds the lock; 2 bad input "
-              "(a spec, a --layer name, an --offices/--initiatives file, an --out folder that cannot be written "
+              "(a spec, a --layer name, an --offices/--initiatives/--coneval-state file, an --out folder that cannot be written "
               "to). A write that fails on a full disk stops the build with 1 and keeps the previous outputs.")
 
 
 def source_options(fn):
-    """``--initiatives`` and ``--offices``: a user's files replacing the embedded agency data."""
+    """``--initiatives``, ``--offices`` and ``--coneval-state``: a user's files for a build's sources."""
+    fn = click.option("--coneval-state", "coneval_state", type=click.Path(dir_okay=False, path_type=Path),
+                      metavar="XLSX", help="CONEVAL's official state poverty workbook (anexo estadístico, or its "
+                      "tidy CSV): the states layer shows the official figures next to the municipal aggregates.")(fn)
     fn = click.option("--offices", type=click.Path(dir_okay=False, path_type=Path),
                       help="Field offices CSV/XLSX replacing the embedded one.")(fn)
     fn = click.option("--initiatives", type=click.Path(dir_okay=False, path_type=Path),
@@ -55,9 +58,6 @@ def _terminate(signum, frame):
 @click.option("--layer", "layers", multiple=True, metavar="NAME",
               help="Build only this layer and what it depends on (repeatable).")
 @source_options
-@click.option("--coneval-state", "coneval_state", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="XLSX", help="CONEVAL's official state poverty workbook (anexo estadístico, or its tidy CSV): "
-              "the states layer shows the official figures next to the municipal aggregates.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--dry-run", is_flag=True, help="Say what would be built and why; write nothing.")
 @click.option("--no-store", is_flag=True, help="Skip loading the sources into DIR/brecha.duckdb.")

@@ -17,14 +17,16 @@ from .build import fail, source_options, where_options
 @where_options
 @source_options
 @click.option("--json", "as_json", is_flag=True, help="Print the states as JSON.")
-def command(out_dir: Path, layers_dir: Path, initiatives: Path | None, offices: Path | None, as_json: bool) -> None:
+def command(out_dir: Path, layers_dir: Path, initiatives: Path | None, offices: Path | None,
+            coneval_state: Path | None, as_json: bool) -> None:
     """List the layer specs and whether their outputs in --out are up to date.
 
-    Pass the same --offices/--initiatives as the build, or the layers that
-    read them show as stale. Exit codes: 0 ok; 2 a spec is invalid.
+    Pass the same --offices/--initiatives/--coneval-state as the build, or
+    the layers that read them show as stale. Exit codes: 0 ok; 2 a spec is invalid.
     """
     try:
-        states = status(out_dir, layers_dir=layers_dir, sources={"initiatives": initiatives, "offices": offices})
+        states = status(out_dir, layers_dir=layers_dir, sources={"initiatives": initiatives, "offices": offices,
+                                                                  "coneval_state": coneval_state})
     except BrechaError as exc:
         fail(exc)
     if as_json:

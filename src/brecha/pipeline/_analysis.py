@@ -33,7 +33,8 @@ def _municipal_layer(inputs, *, catchment_km: float = 20.0, radius_km: float = 1
                            presence_floor=presence_floor, lisa_permutations=lisa_permutations)
 
 
-@REGISTRY.register("coverage.state_layer", inputs=_SOURCES + ("states", "municipal", "official_poverty"))
+@REGISTRY.register("coverage.state_layer", inputs=_SOURCES + ("states", "municipal", "official_poverty"),
+                   optional=("official_poverty",))
 def _state_layer(inputs, *, official_year: int = 2020):
     """The state layer (32 rows), aggregated from the municipal layer, with official poverty when given.
 

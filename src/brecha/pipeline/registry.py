@@ -40,6 +40,8 @@ class Entry:
     kind: str
     inputs: tuple[str, ...]
     summary: str = ""
+    #: Inputs a spec may leave out; the adapter then gets None for them.
+    optional: tuple[str, ...] = ()
 
     def parameters(self) -> dict[str, inspect.Parameter]:
         """The adapter's parameters after ``inputs``."""
@@ -101,12 +103,13 @@ class Registry(Mapping[str, Entry]):
         self._entries[entry.name] = entry
         return entry
 
-    def register(self, name: str, *, kind: str = "table", inputs: typing.Iterable[str] = ()) -> Callable:
-        """Decorator: register ``fn`` under ``name``."""
+    def register(self, name: str, *, kind: str = "table", inputs: typing.Iterable[str] = (),
+                 optional: typing.Iterable[str] = ()) -> Callable:
+        """Decorator: register ``fn`` under ``name``; ``optional`` names inputs a spec may omit."""
 
         def deco(fn: Callable) -> Callable:
             summary = (inspect.getdoc(fn) or "").split("\n", 1)[0]
-            self.add(Entry(name, fn, kind, tuple(inputs), summary))
+            self.add(Entry(name, fn, kind, tuple(inputs), summary, tuple(optional)))
             return fn
 
         return deco

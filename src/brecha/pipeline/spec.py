@@ -208,7 +208,7 @@ def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
         elif m.group(1) == "source" and m.group(2) not in sources:
             p.add(file, f"inputs.{local}", ref, f"a known source: one of {sorted(sources)}")
     if entry:
-        for missing in [n for n in entry.inputs if n not in inputs]:
+        for missing in [n for n in entry.inputs if n not in inputs and n not in entry.optional]:
             p.add(file, f"inputs.{missing}", None, f"an input named {missing!r} (function {fn} reads it)")
         for extra in [n for n in inputs if n not in entry.inputs]:
             p.add(file, f"inputs.{extra}", inputs[extra], f"one of the inputs {fn} reads: {list(entry.inputs)}")

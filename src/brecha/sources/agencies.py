@@ -255,13 +255,13 @@ def read_offices(path: str | os.PathLike, *, gazetteer: Gazetteer | None = None,
     # A point is not checked against a name that is itself wrong: one problem per mistake.
     at_point = _place_points(chk, lat.drop(unnamed), lon.drop(unnamed), named, gz)
     blank = pd.Series("", index=df.index)
-    # Offices named only by their coordinates are told apart by them.
-    no_name = (df["city"].str.strip() == "") & (df["state"].str.strip() == "")
-    xy = (df.get("lat", blank) + " " + df.get("lon", blank)).str.strip().where(no_name, "")
+    # Two offices of one agency in one city are told apart by their points (to ~10 m), when given.
+    xy = [f"{la:.4f} {lo:.4f}" if pd.notna(la) and pd.notna(lo) else "" for la, lo in zip(lat, lon)]
+    years = ["" if pd.isna(y) else str(y) for y in year]
     key = pd.Series([f"{a}|{t}|{c}|{s}|{y}|{p}" for a, t, c, s, y, p in zip(
         agency.str.lower(), df.get("office_type", blank).str.lower(),
-        df["city"].str.lower(), df["state"].str.lower(), year.astype(str), xy)], index=df.index)
-    chk.unique(key, "agency+office_type+city+state+year_reported")
+        df["city"].str.lower(), df["state"].str.lower(), years, xy)], index=df.index)
+    chk.unique(key, "agency+office_type+city+state+year_reported+lat/lon")
     chk.raise_if_any()
     for idx, code in at_point.items():
         if code != geo[idx]:
