@@ -38,15 +38,22 @@ POINT_TOLERANCE_KM = 5.0
 _WINDOW_DEG = 0.1
 
 
+#: One name for an agency that reports write two ways (keys lower case).
+AGENCY_ALIASES = {"un global compact mexico": "UN Global Compact"}
+
+
 def normalize_agency(name: str) -> str:
-    """Agency name without the partners reports add in brackets.
+    """Agency name without the partners reports add in brackets or after "via".
 
     >>> normalize_agency("UN Women (with INMUJERES, SESNSP)")
     'UN Women'
     >>> normalize_agency("UN System (FAO")
     'UN System'
+    >>> normalize_agency("UN Women via Cerrando Brechas)"), normalize_agency("UN Global Compact Mexico")
+    ('UN Women', 'UN Global Compact')
     """
-    return re.split(r"\s*\(", str(name).strip(), maxsplit=1)[0].strip()
+    base = re.split(r"\s*[()]|\s+via\s+", str(name).strip(), maxsplit=1)[0].strip()
+    return AGENCY_ALIASES.get(base.lower(), base)
 
 
 def _split(cell: str) -> list[str]:
