@@ -35,7 +35,7 @@ from shapely.geometry import Polygon, box
 
 from brecha._validate import formula_safe
 from brecha.cli import cli
-from brecha.cli.validate import KINDS, check
+from brecha.cli.validate import KINDS, Kind, check
 from brecha.errors import InputError, InputWarning
 from brecha.sources import check_coverage, read_boundaries, read_offices
 
@@ -47,6 +47,13 @@ LOCALITIES = "entidad,mun,loc,nom_loc,longitud,latitud,pobtot\n"
 DENUE = "id,codigo_act,per_ocu,cve_ent,cve_mun,latitud,longitud\n"
 DAY_CARE = "1,624411,0 a 5 personas,01,001"
 TIJUANA = "UNHCR,Tijuana,Baja California"
+BOW_TIE = Polygon([(-102.4, 21.8), (-102.2, 22.0), (-102.2, 21.8), (-102.4, 22.0)])  # self-intersecting
+ITER = "ENTIDAD,NOM_ENT,MUN,NOM_MUN,LOC,NOM_LOC,LONGITUD,LATITUD,ALTITUD,POBTOT,POBFEM,P_0A2_F,VPH_SINTIC\n"
+DENUE_OFFICIAL = ("id,clee,nom_estab,raz_social,codigo_act,nombre_act,per_ocu,tipo_vial,nom_vial,tipo_v_e_1,"
+                  "nom_v_e_1,tipo_v_e_2,nom_v_e_2,tipo_v_e_3,nom_v_e_3,numero_ext,letra_ext,edificio,edificio_e,"
+                  "numero_int,letra_int,tipo_asent,nomb_asent,tipoCenCom,nom_CenCom,num_local,cod_postal,cve_ent,"
+                  "entidad,cve_mun,municipio,cve_loc,localidad,ageb,manzana,telefono,correoelec,www,tipoUniEco,"
+                  "latitud,longitud,fecha_alta\n")
 
 
 def xlsx(*rows) -> Callable[[Path], None]:
@@ -61,12 +68,13 @@ def xlsx(*rows) -> Callable[[Path], None]:
     return write
 
 
-def layer(codes, geoms=None, *, crs="EPSG:4326", driver="GPKG", code_col="CVEGEO") -> Callable[[Path], None]:
-    """A writer of a vector layer of municipalities (0.1-degree squares in Jalisco by default)."""
+def layer(codes, geoms=None, *, crs="EPSG:4326", driver="GPKG", code_col="CVEGEO",
+          extra: dict[str, list] | None = None) -> Callable[[Path], None]:
+    """A writer of a vector layer of municipalities (0.1-degree squares in Jalisco by default), with ``extra`` columns."""
 
     def write(path: Path) -> None:
         g = geoms or [box(-103.5 + 0.1 * i, 20.5, -103.41 + 0.1 * i, 20.59) for i in range(len(codes))]
-        gdf = gpd.GeoDataFrame({code_col: list(codes)}, geometry=list(g), crs=crs)
+        gdf = gpd.GeoDataFrame({code_col: list(codes), **(extra or {})}, geometry=list(g), crs=crs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # pyogrio: "'crs' was not provided"
             gdf.to_file(path, driver=driver)
@@ -270,8 +278,25 @@ BAD: dict[str, Bad] = {
                                              "geometry", "the file has no geometry column"),
     "boundaries_not_a_vector_file": Bad("boundaries", "b.geojson", "{not json", None, None,
                                         "a vector file GDAL can read"),
+    "boundaries_repaired_geometry_when_strict": Bad("boundaries", "b.gpkg", layer(["01001"], [BOW_TIE]), 1, "geometry",
+                                                    "strict mode refuses to repair it", options=("--strict",),
+                                                    value="01001"),
+    # --all: every missing municipality is its own problem (without it they are summarised per state).
     "boundaries_missing_municipalities": Bad("boundaries", "b.gpkg", layer(["01001"]), None, "cvegeo",
-                                             "this municipality to be present", options=("--complete",), value="01002"),
+                                             "this municipality to be present", options=("--complete", "--all"),
+                                             value="01002"),
+    # -- strict: every reader refuses a column it does not know, on the header's line ----
+    **{f"{kind.replace('-', '_')}_unknown_column_when_strict": Bad(
+        kind, file, content, line, "zzz", "strict mode refuses unknown columns", options=("--strict",), value="zzz")
+       for kind, file, content, line in [
+           ("initiatives", "i.csv", f"{INITIATIVES.strip()},zzz\nX,UNICEF,2020,health,Chiapas,,1\n", 1),
+           ("coneval", "c.csv", f"{CONEVAL.strip()},zzz\n01001,922268,23.7,218414,1\n", 1),
+           ("census", "k.csv", f"{CENSUS.strip()},zzz\n01001,948990,1,1,1\n", 1),
+           ("localities", "l.csv", f"{LOCALITIES.strip()},zzz\n01,001,0001,Ags,-102.3,21.9,10,1\n", 1),
+           ("denue", "d.csv", f"{DENUE.strip()},zzz\n{DAY_CARE},21.9,-102.3,1\n", 1),
+           ("coneval-state", "s.csv", "state,year,indicator,percentage,zzz\nChiapas,2020,pobreza,67.4,1\n", 1),
+           ("boundaries", "b.gpkg", layer(["01001"], extra={"ZZZ": [1]}), None),  # a vector layer's columns have no line
+       ]},
 }
 
 
@@ -348,6 +373,31 @@ def test_missing_municipalities_are_all_named(tmp_path):
     assert [p.value for p in info.value.problems] == ["01002", "01003"]
 
 
+def test_validate_complete_summarises_missing_municipalities_per_state(tmp_path):
+    layer(["01001"])(tmp_path / "b.gpkg")
+    result = _validate("boundaries", str(tmp_path / "b.gpkg"), "--complete")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == f"error: 2,468 problem(s) in {tmp_path / 'b.gpkg'} (read as boundaries):"
+    assert f"column 'cvegeo': 2,468 municipalities of the 2020 frame are missing, in 32 state(s):" in lines[1]
+    assert lines[2] == "      01 Aguascalientes: 10 missing (01002, 01003, 01004, 01005, 01006, ... 5 more)"
+    assert lines[3] == "      02 Baja California: 6 missing (02001, 02002, 02003, 02004, 02005, ... 1 more)"
+    assert len(lines) == 1 + 1 + 32 + 1 and "--all lists every one" in lines[-1]
+    every = _validate("boundaries", str(tmp_path / "b.gpkg"), "--complete", "--all")
+    named = [ln for ln in every.output.splitlines() if "this municipality to be present" in ln]
+    assert len(named) == 2_468 and named[0].endswith("got '01002'; expected this municipality to be present")
+
+
+def test_a_few_missing_municipalities_are_each_named(tmp_path):
+    from brecha.geography import municipal_codes
+
+    codes = municipal_codes()
+    layer(codes[:-3], [box(-103.5, 20.5, -103.4, 20.6)] * (len(codes) - 3))(tmp_path / "b.gpkg")  # codes matter here
+    result = _validate("boundaries", str(tmp_path / "b.gpkg"), "--complete")
+    named = [ln for ln in result.output.splitlines() if ln.startswith("  - ")]
+    assert [ln.split("got ")[1].split("'")[1] for ln in named] == list(codes[-3:])
+
+
 def test_every_problem_in_a_file_is_reported_at_once(write_csv):
     path = write_csv("offices.csv", f"{OFFICES}UNHCR,Tijuana,Narnia,,,2020\nUNDP,Xyzzy,Jalisco,,,2020\n"
                                     f"IOM,Tijuana,Baja California,-117.0,32.5,20x0\n")
@@ -382,6 +432,11 @@ def _offices(**expect) -> Callable[[pd.DataFrame], None]:
             assert list(df[col]) == want, (col, list(df[col]))
 
     return check
+
+
+def _row(header: str, **cells: str) -> str:
+    """A CSV line under ``header`` with ``cells`` filled and every other cell empty."""
+    return ",".join(cells.get(c, "") for c in header.strip().split(",")) + "\n"
 
 
 def _repaired(gdf: gpd.GeoDataFrame) -> None:
@@ -450,8 +505,23 @@ TOLERATED: dict[str, Tolerated] = {
                                                 _offices(denue_id=["1"])),
     "boundaries_invalid_geometry_repaired": Tolerated(
         "boundaries", "b.gpkg",
-        layer(["01001"], [Polygon([(-102.4, 21.8), (-102.2, 22.0), (-102.2, 21.8), (-102.4, 22.0)])]),
+        layer(["01001"], [BOW_TIE]),
         _repaired, warns="repaired 1 invalid geometries with make_valid (cvegeo ['01001'])"),
+    # Columns of the official layouts are known, even those the reader does not read.
+    "census_iter_layout_columns_known": Tolerated("census", "k.csv", f"{ITER}01,Ags,001,Ags,0000,Total,,,,948990,1,1,1\n",
+                                                  _offices(cvegeo=["01001"])),
+    "localities_iter_layout_columns_known": Tolerated("localities", "l.csv",
+                                                      f"{ITER}01,Ags,001,Ags,0001,Ags,-102.3,21.9,1880,10,5,1,1\n",
+                                                      _offices(cvegeo_loc=["010010001"])),
+    "denue_official_layout_columns_known": Tolerated("denue", "d.csv", DENUE_OFFICIAL + _row(
+        DENUE_OFFICIAL, id="1", codigo_act="624411", per_ocu="0 a 5 personas", cve_ent="01", cve_mun="001",
+        latitud="21.9", longitud="-102.3"), _offices(denue_id=["1"])),
+    "coneval_unknown_column_warned": Tolerated("coneval", "c.csv", f"{CONEVAL.strip()},zzz\n01001,922268,23.7,218414,1\n",
+                                               _offices(poverty_pct=[23.7]), warns="ignoring unknown column(s) ['zzz']"),
+    "census_unknown_column_warned": Tolerated("census", "k.csv", f"{CENSUS.strip()},zzz\n01001,948990,1,1,1\n",
+                                              _offices(pop_total=[948990.0]), warns="ignoring unknown column(s) ['zzz']"),
+    "boundaries_unknown_column_warned": Tolerated("boundaries", "b.gpkg", layer(["01001"], extra={"extra": [1]}),
+                                                  _offices(cvegeo=["01001"]), warns="ignoring unknown column(s) ['extra']"),
     "boundaries_other_crs_reprojected": Tolerated(
         "boundaries", "b.gpkg", layer(["01001"], [box(2.3e6, 1.0e6, 2.31e6, 1.01e6)], crs="EPSG:6372"),
         _in_4326_at([-103.93, 21.0, -103.84, 21.09])),
@@ -492,11 +562,23 @@ def test_strict_names_every_unknown_column(tmp_path):
                                                        f"  - {path}, line 1, column 'owner'"]
 
 
-def test_strict_refuses_a_repaired_geometry(tmp_path):
-    TOLERATED["boundaries_invalid_geometry_repaired"].content(tmp_path / "b.gpkg")
-    result = _validate("boundaries", str(tmp_path / "b.gpkg"), "--strict")
-    assert result.exit_code == 2
-    assert "no warnings in strict mode" in result.output and "repaired 1 invalid geometries" in result.output
+def test_strict_refuses_an_unknown_column_on_the_sheets_header_row(tmp_path):
+    path = tmp_path / "c.xlsx"
+    xlsx(["Medición de la pobreza municipal 2020"], [], CONEVAL.strip().split(",") + ["zzz"],
+         ["01001", 922268, 23.7, 218414, 1])(path)
+    with pytest.raises(InputError) as info:
+        _read("coneval", path, ("--strict",))
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [(f"{path} (sheet 'Sheet')", 3, "zzz")]
+
+
+def test_a_warning_refused_in_strict_mode_keeps_its_line_and_column(tmp_path, monkeypatch):
+    # A reader without strict= (a plug-in, say) only warns; validate --strict refuses what it named.
+    path = tmp_path / "o.csv"
+    path.write_text(f"agency,city,state,notes\n{TIJUANA},hi\n", encoding="utf-8")
+    monkeypatch.setitem(KINDS, "offices", Kind(lambda p: read_offices(p), "offices", ""))
+    with pytest.raises(InputError) as info:
+        _read("offices", path, ("--strict",))
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [(1, "notes", "notes")]
 
 
 def test_validate_lists_every_problem_not_only_fifty(tmp_path):

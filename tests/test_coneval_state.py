@@ -139,6 +139,17 @@ def test_tidy_csv(write_csv, gz):
     assert np.isnan(_value(df, "09", 2020, "deprivation_education", "pct"))
 
 
+@pytest.mark.parametrize("marker", ["n.d.", "N.D.", "-", "–"])
+def test_tidy_csv_reads_coneval_not_available_markers_as_missing(write_csv, gz, marker):
+    # The markers the municipal reader accepts (brecha.sources.poverty.NOT_AVAILABLE), not bad cells.
+    path = write_csv("state.csv", "state,year,indicator,percentage,people\n"
+                                  f"Aguascalientes,2020,poverty,{marker},396500\n"
+                                  f"Chiapas,2020,poverty,67.4,{marker}\n")
+    df = read_coneval_state(path, gazetteer=gz)
+    assert np.isnan(_value(df, "01", 2020, "poverty", "pct")) and _value(df, "01", 2020, "poverty", "people") == 396_500
+    assert _value(df, "07", 2020, "poverty", "pct") == 67.4 and np.isnan(_value(df, "07", 2020, "poverty", "people"))
+
+
 def test_tidy_csv_reports_every_problem(write_csv, gz):
     path = write_csv("bad.csv", "cve_ent,year,indicator,pct\n"
                                 "1,2020,poverty,27.6\n"

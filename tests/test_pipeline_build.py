@@ -232,3 +232,23 @@ def test_derived_plain_table_stays_plain(project):
     project.build()
     df = pd.read_parquet(project.out / "layers/derived.parquet")
     assert list(df.columns) == ["cve_ent", "name_len", "note"] and len(df) == 32
+
+
+def test_a_raster_layer_is_an_input_read_back_from_its_cog(project):
+    (project.layers / "cells.toml").write_text('title = { es = "Celdas", en = "Cells" }\nfunction = "t.cells"\n'
+                                               'key = ["name"]\n[inputs]\ngrid = "layer:grid"\n', encoding="utf-8")
+    res = project.build()
+    assert res.exit_code == 0 and "cells" in res.built, res.failed
+    got = pd.read_parquet(project.out / "layers/cells.parquet").iloc[0]
+    n = 40 * 30
+    assert (got["name"], got["cells"], got["total"], got["cell_m"]) == ("value", n, n * (n - 1) / 2, 5000.0)
+    man = mf.load(project.out)
+    assert man["layers"]["cells"]["inputs"]["grid"]["sha256"] == man["layers"]["grid"]["outputs"][0]["sha256"]
+    assert project.build().skipped.count("cells") == 1  # the same COG bytes: up to date
+
+
+def test_a_map_layer_is_not_an_input(project):
+    (project.layers / "bad.toml").write_text('title = { es = "B", en = "B" }\nfunction = "t.cells"\nkey = ["name"]\n'
+                                             '[inputs]\ngrid = "layer:map"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="a table or raster layer"):
+        project.build()

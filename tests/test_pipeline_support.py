@@ -58,6 +58,14 @@ def _grid(inputs, *, cell_km: float):
     return RasterResult(arr, Affine(cell_km * 1000, 0, 2.0e6, 0, -cell_km * 1000, 1.5e6), "EPSG:6372", -1.0, ("value",))
 
 
+@REG.register("t.cells", inputs=("grid",))
+def _cells(inputs):
+    """A table from a raster layer read back from its COG."""
+    r = inputs["grid"]
+    return pd.DataFrame({"name": [r.name], "cells": [int(r.valid().sum())], "total": [float(r.array.sum())],
+                         "cell_m": [r.transform.a]})
+
+
 @REG.register("t.map", kind="map", inputs=("layer",))
 def _map(inputs, *, style: dict, lang: str = "es"):
     """A folium map of the layer."""

@@ -65,6 +65,23 @@ def test_geoparquet_is_1_1_and_byte_identical_when_rewritten(points, tmp_path):
     assert xmin.min == pytest.approx(-102.3) and "bbox" not in gpd.read_parquet(tmp_path / "a.parquet").columns
 
 
+def _row_group_boxes(path) -> list[tuple[float, float, float, float]]:
+    """Per row group, the (xmin, ymin, xmax, ymax) its bbox covering statistics give."""
+    md = pq.ParquetFile(path).metadata
+    names = [md.row_group(0).column(i).path_in_schema for i in range(md.num_columns)]
+    boxes = []
+    for g in range(md.num_row_groups):
+        stats = {k: md.row_group(g).column(names.index(f"bbox.{k}")).statistics
+                 for k in ("xmin", "ymin", "xmax", "ymax")}
+        assert all(st is not None and st.has_min_max for st in stats.values()), g
+        boxes.append((stats["xmin"].min, stats["ymin"].min, stats["xmax"].max, stats["ymax"].max))
+    return boxes
+
+
+def _hit(box, query) -> bool:
+    return not (box[2] < query[0] or box[0] > query[2] or box[3] < query[1] or box[1] > query[3])
+
+
 def test_geoparquet_row_groups_let_a_bbox_read_skip_rows(tmp_path):
     from brecha.pipeline.writers import ROW_GROUP_ROWS
 
@@ -72,9 +89,28 @@ def test_geoparquet_row_groups_let_a_bbox_read_skip_rows(tmp_path):
     frame = gpd.GeoDataFrame({"cvegeo": [f"{i:05d}" for i in range(n)]},
                              geometry=[Point(-118 + 30 * i / n, 15 + 15 * i / n) for i in range(n)], crs="EPSG:4326")
     write_parquet(frame, tmp_path / "g.parquet")
-    assert pq.ParquetFile(tmp_path / "g.parquet").metadata.num_row_groups == 3
-    inside = gpd.read_parquet(tmp_path / "g.parquet", bbox=(-118.0, 14.9, -108.1, 20.0))
-    assert 0 < len(inside) <= ROW_GROUP_ROWS
+    boxes = _row_group_boxes(tmp_path / "g.parquet")
+    assert len(boxes) == 3
+    for g, box in enumerate(boxes):  # each group's statistics are the bounds of its own rows
+        rows = frame.iloc[g * ROW_GROUP_ROWS:(g + 1) * ROW_GROUP_ROWS].total_bounds
+        assert box == pytest.approx(tuple(rows))
+    query = (-118.0, 14.9, -108.1, 20.0)
+    hit = [g for g, box in enumerate(boxes) if _hit(box, query)]
+    holds = [g for g in range(3) if not frame.iloc[g * ROW_GROUP_ROWS:(g + 1) * ROW_GROUP_ROWS].cx[
+        query[0]:query[2], query[1]:query[3]].empty]
+    assert hit == holds == [0]  # a reader testing the statistics reads one group of three
+
+
+def test_municipal_row_groups_span_much_of_the_country(tmp_path):
+    # What the writers' docstring says: state codes are alphabetical, so the groups are not compact.
+    from brecha import geography
+
+    write_parquet(prepare_table(geography.municipalities(), ["cvegeo"]), tmp_path / "m.parquet")
+    boxes = _row_group_boxes(tmp_path / "m.parquet")
+    assert len(boxes) == 5 and boxes[0][2] - boxes[0][0] > 25  # degrees of longitude in row group 0
+    oaxaca, baja_california = (-96.8, 16.8, -96.6, 17.0), (-116.0, 31.0, -115.5, 31.5)
+    assert [g for g, b in enumerate(boxes) if _hit(b, oaxaca)] == [0, 1, 2, 3]  # skips one group of five
+    assert [g for g, b in enumerate(boxes) if _hit(b, baja_california)] == [0]  # skips four
 
 
 def test_plain_tables_are_plain_parquet(tmp_path):
@@ -146,11 +182,29 @@ def test_cog_of_a_surface_has_tags_units_and_the_same_bytes_twice(tmp_path):
         assert (tags["name"], tags["units"], tags["source"]) == ("population", "people", "Census 2020 localities")
         assert tags["cell_size"] == "1000" and tags["overview_resampling"] == "average" and "overview_note" in tags
         assert ds.descriptions == ("population",) and ds.tags(1)["units"] == "people"
+        assert ds.units == ("people",)  # the band unit type GDAL and QGIS show
+        assert tags["cell_size_unit"] == "metre"  # EPSG:6372's axis unit
         # Average overviews: the first overview cell is the mean of its 2 x 2 full-resolution cells.
         over = ds.read(1, out_shape=(350, 300))
         assert over[0, 0] == pytest.approx(arr[:2, :2].mean(), rel=1e-5)
     back = read_raster(tmp_path / "a.tif")
     assert (back.name, back.units, back.source) == ("population", "people", "Census 2020 localities")
+
+
+def test_build_cog_writer_writes_straight_to_the_builds_temporary_file(tmp_path, monkeypatch):
+    import brecha.rasters
+
+    def nested(*args, **kwargs):
+        raise AssertionError("a second temporary file inside the build's atomic write")
+
+    monkeypatch.setattr(brecha.rasters, "atomic_path", nested)
+    tmp = tmp_path / ".r.tif.abcd1234.tmp"  # what the build's atomic_path hands a writer
+    arr = np.arange(12, dtype="float32").reshape(3, 4)
+    write_cog(RasterResult(arr, Affine(0.5, 0, -100.0, 0, -0.5, 20.0), "EPSG:4326", -1.0, ("d",), units="km"), tmp)
+    assert [p.name for p in tmp_path.iterdir()] == [tmp.name]
+    with rasterio.open(tmp) as ds:
+        assert ds.units == ("km",) and ds.tags()["cell_size_unit"] == "degree"  # from the CRS, not "m"
+        np.testing.assert_array_equal(ds.read(1), arr)
 
 
 def test_atomic_outputs_get_normal_permissions(tmp_path):

@@ -179,3 +179,16 @@ def test_real_within_reach_preserves_totals(real):
     mu = r.municipality.set_index("cvegeo")
     assert mu.loc[["04012", "07125", "29048"], "poor_total"].isna().all()
     assert (r.groups["pop_total"] == 126_014_024).all()
+
+
+@pytest.mark.parametrize("value", [np.int64(50), np.int32(0), np.float32(12.5), 100, 7.5])
+def test_cost_threshold_takes_numpy_numbers(value):
+    assert reach.cost_threshold(StraightLineKm(), km=value, minutes=None, name="radius") == float(value)
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(True), -1, float("nan"), "100", None])
+def test_cost_threshold_refuses_what_is_not_a_distance(value):
+    from brecha.errors import InputError
+
+    with pytest.raises(InputError, match="a number >= 0"):
+        reach.cost_threshold(StraightLineKm(), km=value, minutes=None, name="radius")

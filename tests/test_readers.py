@@ -215,6 +215,14 @@ def test_coneval_not_available_markers_are_missing_never_zero(write_csv):
     assert math.isnan(partial["poverty_pct"]) and partial["poverty_people"] == 10 and partial["extreme_poverty_pct"] == 1.0
 
 
+def test_coneval_nd_means_no_estimate_at_all(write_csv):
+    # A '-' percentage beside a count of people is a partial estimate, not "no estimate".
+    text = CONEVAL_SHORT + "5,Coahuila,5001,Abasolo,2700,-,10,-,,-,\n" + "5,Coahuila,5002,Acuña,,-,-,n.d.,,,\n"
+    df = read_coneval_municipal(write_csv("coneval.csv", text)).set_index("cvegeo")
+    assert df["coneval_nd"].to_dict() == {"01001": False, "04012": True, "05001": False, "05002": True}
+    assert math.isnan(df.loc["05001", "poverty_pct"]) and df.loc["05001", "poverty_people"] == 10
+
+
 def _concentrado(path, *, sheet="Concentrado municipal", header=True):
     """A workbook laid out like CONEVAL's concentrado: a notes sheet first, then titles
     (merged over the table), a merged indicator band, the header, data with n.d. cells and notes."""

@@ -78,12 +78,13 @@ def test_store_table_refuses_duplicate_and_empty_keys(tmp_path):
     con = duckdb.connect()
     store_table(con, "t", pd.DataFrame({"cvegeo": ["01002", "01001"], "n": [2, 1]}), key="cvegeo")
     assert con.execute("SELECT cvegeo FROM t").fetchall() == [("01001",), ("01002",)]  # key order
-    for bad in (["01001", "01001"], ["01001", None]):
+    for bad in (["01001", "01001"], ["01001", None], ["01001", ""], ["01001", "  "]):
         with pytest.raises(ValueError, match="table 't': key cvegeo must be unique and not empty"):
             store_table(con, "t", pd.DataFrame({"cvegeo": bad, "n": [1, 2]}), key="cvegeo")
     assert con.execute("SELECT count(*) FROM t").fetchone() == (2,)  # the old table is left as it was
-    with pytest.raises(duckdb.ConstraintException):
-        con.execute("INSERT INTO t VALUES ('01001', 9)")
+    for later in ("'01001'", "''", "' '"):  # a later INSERT is held to the same key rules
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(f"INSERT INTO t VALUES ({later}, 9)")
 
 
 # --- The built store ---------------------------------------------------------------

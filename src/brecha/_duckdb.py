@@ -110,13 +110,15 @@ def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, 
     """Replace table ``name`` with ``frame`` (geometry stored as GEOMETRY via WKB).
 
     ``key`` becomes the table's PRIMARY KEY (rows are inserted in its order),
-    so a duplicated or missing code cannot enter the store, now or from a
+    and a text key must hold more than whitespace, so a duplicated, missing
+    or blank (``''``, ``' '``) code cannot enter the store, now or from a
     later ``INSERT``.
 
     Raises
     ------
     ValueError
-        ``frame`` repeats a key or has an empty one; the table is left unchanged.
+        ``frame`` repeats a key or has an empty (NULL, ``''`` or blank) one;
+        the table is left unchanged.
     """
     df = pd.DataFrame(frame).copy()
     geom_cols = [c for c in df.columns if getattr(df[c], "dtype", None) is not None and str(df[c].dtype) == "geometry"]
@@ -131,6 +133,9 @@ def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, 
         defs = [f'"{c}" {t}' for c, t, *_ in cols]
         if keys:
             defs.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in keys) + ")")
+            # A primary key refuses NULL but not '' or '  ': a code lost to a blank cell is as empty.
+            types = {c: t for c, t, *_ in cols}
+            defs += [f"CHECK (trim(\"{k}\") <> '')" for k in keys if types.get(k) == "VARCHAR"]
         order = " ORDER BY " + ", ".join(f'"{k}"' for k in keys) if keys else ""
         con.execute("BEGIN TRANSACTION")
         try:

@@ -21,9 +21,11 @@ import pandas as pd
 
 from .errors import InputError, InputWarning, Problem
 
-__all__ = ["Checker"]
+__all__ = ["Checker", "unknown_columns"]
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
+#: Readers that know at most this many columns list them in an unknown-column problem.
+_LISTED = 20
 
 
 class Checker:
@@ -69,17 +71,14 @@ class Checker:
         else:
             warnings.warn(f"{self.file}: {message}", InputWarning, stacklevel=3)
 
-    def extra_columns(self, known: Iterable[str]) -> None:
-        """Warn once about columns the reader does not use; when ``strict``, refuse each one."""
-        known = set(known) | {"_line"}
-        extra = [c for c in self.df.columns if c not in known]
-        if extra and self.strict:
-            names = sorted(known - {"_line"})
-            for c in extra:
-                self.add(None, c, c, f"a column this reader knows, one of {names} (strict mode refuses "
-                                     "unknown columns: rename or remove it)")
-        elif extra:
-            self.warn(f"ignoring unknown column(s) {extra}")
+    def extra_columns(self, used: Iterable[str], layout: Iterable[str] = ()) -> None:
+        """Warn once about unknown columns; when ``strict``, refuse each one on the header's line.
+
+        See :func:`unknown_columns`; ``_line`` is brecha's own.
+        """
+        row = int(self.df.attrs.get("header_line", 1))
+        self.problems += unknown_columns(self.df.columns, used, layout, self.file, row=row, strict=self.strict,
+                                         internal=("_line",))
 
     def _flag(self, mask: pd.Series, column: str, values: pd.Series, expected: str) -> None:
         for idx in mask[mask].index:
@@ -192,6 +191,53 @@ class Checker:
                 return (-1 if p.row is None else p.row, cols.get(p.column, len(cols)))
 
             raise InputError(sorted(self.problems, key=order))
+
+
+def unknown_columns(columns: Iterable[str], used: Iterable[str], layout: Iterable[str], file: str, *,
+                    row: int | None, strict: bool, internal: Iterable[str] = (), stacklevel: int = 4) -> list[Problem]:
+    """Columns that are neither ``used`` by a reader nor part of the official ``layout`` it reads.
+
+    An official file (ITER has 222 variables, DENUE some 40 columns) carries many
+    columns a reader ignores on purpose; only a column outside both sets
+    (a typo, a column a planner added) deserves a word.
+
+    Parameters
+    ----------
+    columns
+        The file's column names, as the reader sees them.
+    used, layout
+        What the reader reads (required and optional), and the other columns
+        of the layouts it accepts.
+    row
+        Where the header is (line 1 of a CSV, the header row of a sheet);
+        None for a vector layer, whose columns have no line.
+    strict
+        Return one :class:`~brecha.errors.Problem` per unknown column; else
+        warn once (an :class:`~brecha.errors.InputWarning` that carries
+        those problems) and return none.
+    internal
+        Columns the reader added itself, never reported.
+    stacklevel
+        Of the warning: the default points at the code that called a reader
+        using :meth:`Checker.extra_columns`.
+    """
+    used = list(dict.fromkeys(used))
+    known = set(used) | set(layout) | set(internal)
+    extra = [c for c in columns if c not in known]
+    if not extra:
+        return []
+    others = len(set(layout) - set(used))
+    if len(used) <= _LISTED:
+        official = f", or one of the {others} other columns of the official layout" if others else ""
+        what = f"a column this reader knows, one of {sorted(used)}{official}"
+    else:  # a list of 70 CONEVAL names would drown the one column that matters
+        what = f"a column this reader knows (it reads {len(used)} names and the official layout has {others} more)"
+    expected = f"{what} (strict mode refuses unknown columns: rename or remove it)"
+    problems = [Problem(file, row, c, c, expected) for c in extra]
+    if strict:
+        return problems
+    warnings.warn(InputWarning(f"{file}: ignoring unknown column(s) {extra}", problems), stacklevel=stacklevel)
+    return []
 
 
 def _fmt(x: float) -> str:

@@ -137,4 +137,14 @@ class BrechaWarning(UserWarning):
 
 
 class InputWarning(BrechaWarning):
-    """Input that brecha could read but that deserves a look (extra columns, repairs)."""
+    """Input that brecha could read but that deserves a look (extra columns, repairs).
+
+    ``problems`` holds the :class:`Problem` s the warning stands for (an
+    unknown column names its file, header line and column), so that
+    ``brecha validate --strict`` can refuse them with the same detail as an
+    error; it is empty for a warning about the file as a whole.
+    """
+
+    def __init__(self, message: str = "", problems: Sequence[Problem] = ()):
+        super().__init__(message)
+        self.problems = tuple(problems)

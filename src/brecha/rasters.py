@@ -5,7 +5,8 @@ nodata, name, units, source, overview resampling) on a :class:`Grid` of
 square cells (1 km by default; national Mexico is 3,167 x 2,031 cells).
 :func:`write_cog` writes it as a Cloud-Optimized GeoTIFF, atomically and
 byte for byte the same for the same surface (the build writes its rasters
-with it too); :func:`zonal_stats` and :func:`zonal_table` bring surfaces
+with the same code, into its own temporary file); :func:`read_raster` reads
+one back; :func:`zonal_stats` and :func:`zonal_table` bring surfaces
 back to municipalities.
 
 Overviews are averages of the full-resolution cells, nodata left out: the
@@ -462,10 +463,12 @@ def write_cog(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 5
     internal overviews resampled by ``resampling`` (GDAL's name; the
     raster's own ``resampling``, else ``"average"``; nodata cells are left
     out of averages). Dataset tags: ``name``, ``units``, ``source``,
-    ``cell_size`` (with ``cell_size_unit``), ``overview_resampling`` and,
-    for a count surface averaged into overviews, ``overview_note``; each
-    band gets its description (name) and a ``units`` tag. GDAL writes no
-    timestamp, so the same surface gives the same bytes.
+    ``cell_size`` (with ``cell_size_unit``, the CRS's axis unit),
+    ``overview_resampling`` and, for a count surface averaged into
+    overviews, ``overview_note``; each band gets its description (name),
+    its unit type (what GDAL and QGIS show as the band's unit) and a
+    ``units`` tag. GDAL writes no timestamp, so the same surface gives the
+    same bytes.
 
     Parameters
     ----------
@@ -487,9 +490,30 @@ def write_cog(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 5
     COG specification, https://github.com/cogeotiff/cog-spec; GDAL COG driver,
     https://gdal.org/drivers/raster/cog.html (``OVERVIEW_RESAMPLING``).
     """
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        _write_cog_to(raster, tmp, blocksize=blocksize, compress=compress, resampling=resampling)
+    return path
+
+
+def _axis_unit(crs: str) -> str:
+    """The unit of the CRS's first axis (``"metre"`` for EPSG:6372, ``"degree"`` for EPSG:4326)."""
+    from pyproj import CRS
+
+    axes = CRS.from_user_input(crs).axis_info
+    return axes[0].unit_name if axes else ""
+
+
+def _write_cog_to(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 512, compress: str = "deflate",
+                  resampling: str | None = None) -> None:
+    """Write the COG of :func:`write_cog` straight to ``path``, not atomically.
+
+    For a caller that already writes to a temporary file it renames (the
+    build's :func:`brecha._io.atomic_path`), so there is one temporary
+    file and one fsync, not two.
+    """
     import rasterio
 
-    path = Path(path)
     arr = np.asarray(raster.array)
     if arr.ndim == 2:
         arr = arr[np.newaxis]
@@ -501,7 +525,7 @@ def write_cog(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 5
     resampling = resampling or getattr(raster, "resampling", None) or "average"
     transform = raster.transform
     tags = {"name": name, "units": units, "source": getattr(raster, "source", "") or "",
-            "cell_size": f"{abs(transform.a):g}", "cell_size_unit": "m",
+            "cell_size": f"{abs(transform.a):g}", "cell_size_unit": _axis_unit(raster.crs),
             "overview_resampling": resampling}
     if units == "people" and resampling == "average":
         tags["overview_note"] = ("overviews hold the mean people per full-resolution cell "
@@ -509,16 +533,16 @@ def write_cog(raster: RasterLike, path: str | os.PathLike, *, blocksize: int = 5
     profile = dict(driver="COG", width=w, height=h, count=bands, dtype=arr.dtype, crs=raster.crs,
                    transform=transform, nodata=raster.nodata, blocksize=blocksize,
                    compress=compress, overview_resampling=resampling, BIGTIFF="IF_SAFER")
-    with atomic_path(path) as tmp:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(arr)
-            dst.update_tags(**{k: v for k, v in tags.items() if v})
-            for i in range(1, bands + 1):
-                if i <= len(names) and names[i - 1]:
-                    dst.set_band_description(i, names[i - 1])
-                if units:
-                    dst.update_tags(i, units=units)
-    return path
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(arr)
+        dst.update_tags(**{k: v for k, v in tags.items() if v})
+        if units:
+            dst.units = (units,) * bands  # the band unit type GDAL and QGIS show
+        for i in range(1, bands + 1):
+            if i <= len(names) and names[i - 1]:
+                dst.set_band_description(i, names[i - 1])
+            if units:
+                dst.update_tags(i, units=units)  # kept for readers of the tags (and older brecha)
 
 
 def read_raster(path: str | os.PathLike) -> Raster:
@@ -528,6 +552,7 @@ def read_raster(path: str | os.PathLike) -> Raster:
     with rasterio.open(path) as src:
         tags = src.tags()
         nodata = NODATA if src.nodata is None else float(src.nodata)
-        return Raster(src.read(1), src.transform, src.crs.to_string(), nodata,
-                      tags.get("name", Path(path).stem), tags.get("units", ""), tags.get("source", ""),
+        units = (src.units[0] if src.units else None) or tags.get("units", "")  # the band unit, else the tag
+        name = tags.get("name") or src.descriptions[0] or Path(path).stem  # the tag, the band's name, the file's
+        return Raster(src.read(1), src.transform, src.crs.to_string(), nodata, name, units, tags.get("source", ""),
                       tags.get("overview_resampling", "average"))

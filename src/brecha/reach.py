@@ -26,6 +26,7 @@ the traditional spatial problem. *Geo-Processing* 1, 297-312.
 from __future__ import annotations
 
 import logging
+import numbers
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -159,7 +160,9 @@ def cost_threshold(cost: Cost, *, km: float, minutes: float | None, name: str) -
                                       f"so {name}_km is not used")])
     else:
         raise InputError([Problem("cost", None, "cost_unit", unit, "a cost in 'km' or 'minutes'")])
-    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+    # numbers.Real takes numpy's integers and floats too (a threshold read from a frame); bool is an
+    # int to Python but never a distance.
+    if not (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and value >= 0):
         raise InputError([Problem(param, None, None, value, f"a number >= 0 ({unit})")])
     return float(value)
 

@@ -85,7 +85,7 @@ def _siting(inputs, *, k_max: int = 5, radius_km: float = 100.0, candidates: str
     return coverage_curve(demand, sites, k_max=k_max, radius_km=radius_km)
 
 
-# --- Rasters: one function per surface, shared by its COG layer and the zonal table -----------
+# --- Rasters: one function per surface; the zonal table reads the COGs they make ---------------
 
 def _population_surface(inputs, cell_km: float):
     from ..rasters import population_surface
@@ -142,11 +142,15 @@ def _care_access(inputs, *, group: str = "children", catchment_km: float = 20.0,
     return RasterResult.from_raster(_care_access_surface(inputs, group, catchment_km, cell_km))
 
 
-@REGISTRY.register("rasters.zonal_stats", inputs=("census", "localities", "denue", "offices"))
-def _zonal(inputs, *, cell_km: float = 1.0, group: str = "children", catchment_km: float = 20.0):
-    """The built surfaces back to municipalities: people (sum), km to an office and care access (means)."""
+@REGISTRY.register("rasters.zonal_stats", inputs=("population", "office_distance", "care_access"))
+def _zonal(inputs):
+    """The built surfaces back to municipalities: people (sum), km to an office and care access (means).
+
+    The inputs are the raster layers' COGs (``layer:raster_population``...),
+    read back as :class:`brecha.rasters.Raster`: nothing is recomputed, and
+    the grid, catchment and group are those the raster specs set.
+    """
     from ..rasters import zonal_table
 
-    return zonal_table([(_population_surface(inputs, cell_km), "sum"),
-                        (_office_distance_surface(inputs, cell_km), "mean"),
-                        (_care_access_surface(inputs, group, catchment_km, cell_km), "mean")])
+    return zonal_table([(inputs["population"], "sum"), (inputs["office_distance"], "mean"),
+                        (inputs["care_access"], "mean")])

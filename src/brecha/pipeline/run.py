@@ -111,8 +111,13 @@ def _clean_temp(out: Path) -> list[str]:
     return sorted(removed)
 
 
-def _read_layer(out: Path, entry: dict) -> pd.DataFrame:
+def _read_layer(out: Path, entry: dict) -> Any:
+    """An upstream layer as its function returned it: a (Geo)DataFrame, or a raster layer's COG as a Raster."""
     path = out / mf.primary_output(entry)["path"]
+    if entry.get("kind") == "raster":
+        from ..rasters import read_raster
+
+        return read_raster(path)
     if b"geo" in (pq.read_schema(path).metadata or {}):
         return gpd.read_parquet(path)
     return pd.read_parquet(path)

@@ -265,8 +265,8 @@ def load_specs(layers_dir: str | Path, *, registry: Registry | None = None) -> d
             m = _REF.match(ref)
             if m and m.group(1) == "layer" and m.group(2) not in specs:
                 p.add(s.path, f"inputs.{local}", ref, f"a layer with a spec in {folder}: one of {sorted(specs)}")
-            elif m and m.group(1) == "layer" and specs[m.group(2)].kind != "table":
-                p.add(s.path, f"inputs.{local}", ref, "a table layer (maps and rasters cannot be read as inputs)")
+            elif m and m.group(1) == "layer" and specs[m.group(2)].kind == "map":
+                p.add(s.path, f"inputs.{local}", ref, "a table or raster layer (maps cannot be read as inputs)")
     deps = {n: s.layer_deps for n, s in specs.items()}
     cycle = _dag.find_cycle(deps)
     if cycle:

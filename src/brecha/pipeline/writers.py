@@ -8,12 +8,17 @@ X``), so the same inputs give the same bytes.
 
 GeoParquet layers carry the GeoParquet 1.1 bounding-box ``covering``: a
 ``bbox`` struct column (xmin, ymin, xmax, ymax) named in the ``geo``
-metadata, with row groups of :data:`ROW_GROUP_ROWS` rows so that a reader
-filtering by bbox (GDAL, DuckDB, geopandas ``bbox=``) skips the row groups
-whose statistics lie outside it. Rows are sorted by key (``cvegeo`` starts
-with the state code), so a row group covers a few neighbouring states.
+metadata, with row groups of :data:`ROW_GROUP_ROWS` rows whose min/max
+statistics let a reader filtering by bbox (GDAL, DuckDB, geopandas
+``bbox=``) skip the row groups lying wholly outside it. Rows are sorted by
+key, and INEGI numbers the states alphabetically, not by place: the
+municipal layer's first row group (states 01-13, Aguascalientes to
+Hidalgo) spans lon -117 to -89, nearly the whole country: a small box in
+Oaxaca skips one of the five groups, one in Baja California four. The
+statistics pay off more for layers whose row order follows geography.
 
-Rasters are written by :func:`brecha.rasters.write_cog`, the one COG writer.
+Rasters are written by the COG writer of :func:`brecha.rasters.write_cog`,
+straight to the build's temporary file (the build does the atomic rename).
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ __all__ = ["RasterResult", "prepare_table", "write_parquet", "write_gpkg", "writ
 SUFFIX = {"parquet": ".parquet", "gpkg": ".gpkg", "fgb": ".fgb", "csv": ".csv", "tif": ".tif", "html": ".html"}
 #: Output sub-folder per kind of layer.
 FOLDER = {"table": "layers", "raster": "rasters", "map": "maps"}
-#: Rows per Parquet row group: 2,469 municipalities make 5 groups, each a bbox a reader can skip.
+#: Rows per Parquet row group: 2,469 municipalities make 5 groups, each with bbox statistics a reader
+#: can test; sorted by state code, most groups still span much of Mexico (see the module docstring).
 ROW_GROUP_ROWS = 512
 
 
@@ -221,14 +227,19 @@ def write_csv(frame: pd.DataFrame, path: Path, *, key: Sequence[str] = (), hxl: 
 
 
 def write_cog(raster: RasterResult, path: Path) -> dict:
-    """Cloud-optimised GeoTIFF by :func:`brecha.rasters.write_cog` (deflate, 512-pixel tiles, overviews, tags)."""
-    from ..rasters import write_cog as cog
+    """Cloud-optimised GeoTIFF as :func:`brecha.rasters.write_cog` writes it (deflate, 512-pixel tiles, overviews, tags).
+
+    ``path`` is the build's temporary file, so the COG is written straight
+    to it (:func:`brecha.rasters._write_cog_to`), without a second
+    temporary file and rename of its own.
+    """
+    from ..rasters import _write_cog_to
 
     shape = np.shape(raster.array)
     if len(shape) not in (2, 3):
         raise BuildError(f"a raster array must have 2 or 3 dimensions, got shape {shape}")
     bands, rows, cols = (1, *shape) if len(shape) == 2 else shape
-    cog(raster, path)
+    _write_cog_to(raster, path)
     return {"rows": rows, "shape": [bands, rows, cols], "units": raster.units or None,
             "resampling": raster.resampling}
 

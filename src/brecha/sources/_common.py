@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 CVEGEO_COLUMNS = ("cvegeo", "inegi", "cve_geo", "clave_municipio_completa")
 ENT_COLUMNS = ("cve_ent", "clave_entidad", "entidad", "ent")
 MUN_COLUMNS = ("cve_mun", "clave_municipio", "mun", "municipio")
+#: Every column :func:`cvegeo_from` may read a code from.
+CODE_COLUMNS = CVEGEO_COLUMNS + ENT_COLUMNS + MUN_COLUMNS
+
+#: Cells CONEVAL writes where it publishes no estimate (no disponible); read as missing, never 0.
+NOT_AVAILABLE = ("n.d.", "N.D.", "n.d", "N.D", "nd", "ND", "-", "–", "—")
 
 
 def first_present(df: pd.DataFrame, *names: str) -> str | None:

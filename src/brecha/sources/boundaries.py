@@ -16,23 +16,31 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from .._validate import unknown_columns
 from ..errors import InputError, InputWarning, Problem
 from ..settings import STORAGE_CRS
 
-__all__ = ["read_boundaries", "read_marco_geoestadistico", "check_coverage"]
+__all__ = ["read_boundaries", "read_marco_geoestadistico", "check_coverage", "MISSING_MUNICIPALITY"]
 
 log = logging.getLogger(__name__)
 
 _NAME_COLS = ("nom_mun", "nomgeo", "name", "nombre_municipio")
+_CODE_COLS = ("cvegeo", "cve_geo")
+#: Columns of the Marco Geoestadístico (2020 and later frames) and of brecha's own
+#: municipal layer that the reader does not need: state and municipality codes and names.
+_LAYOUT = ("cve_ent", "cve_mun", "nom_ent", "state_name",
+           "pob2020_api", "viv2020_api", "geom_source")  # the current full-resolution frame's redistribution
 
 
-def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict: bool = False) -> gpd.GeoDataFrame:
     """Read municipal boundaries keyed by ``cvegeo``, in EPSG:4326.
 
     Accepts any vector format GDAL reads (GeoJSON, GeoPackage, Shapefile,
     FlatGeobuf, GeoParquet). A layer in another CRS is reprojected; a layer
     with no CRS is refused, since guessing it would misplace every analysis.
-    Invalid polygons are repaired with ``make_valid`` and reported as a warning.
+    Invalid polygons are repaired with ``make_valid`` and reported as a
+    warning; so are columns the reader neither reads nor expects in a
+    Marco Geoestadístico layer. ``strict`` refuses both instead.
 
     Returns
     -------
@@ -56,18 +64,22 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
     if not isinstance(gdf.index, pd.RangeIndex):
         gdf = gdf.reset_index()  # a GeoParquet may keep the codes in its index
     gdf.columns = [c.lower() if c != gdf.geometry.name else c for c in gdf.columns]
+    # A vector layer's columns have no line: row None, as for a missing column.
+    extra = unknown_columns(gdf.columns, _CODE_COLS + _NAME_COLS, _LAYOUT, file, row=None, strict=strict,
+                            internal=(gdf.geometry.name, "index"), stacklevel=3)
     problems: list[Problem] = []
     if gdf.empty:
         problems.append(Problem(file, None, "geometry", None, "at least one municipal polygon (the layer has no features)"))
     if gdf.crs is None:
         problems.append(Problem(file, None, "geometry", None,
                                 "a coordinate reference system (the file has none; set it, e.g. EPSG:4326 or EPSG:6372)"))
-    code_col = next((c for c in ("cvegeo", "cve_geo") if c in gdf.columns), None)
+    code_col = next((c for c in _CODE_COLS if c in gdf.columns), None)
     if code_col is None:
         problems.append(Problem(file, None, "cvegeo", None, f"a 'CVEGEO' column (found {list(gdf.columns)})"))
     name_col = next((c for c in _NAME_COLS if c in gdf.columns), None)
     if problems:
-        raise InputError(problems)
+        raise InputError(extra + problems)
+    problems = extra  # reported with the features' problems
     codes = gdf[code_col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(5)
     bad = ~codes.str.fullmatch(r"\d{5}")
     for i in gdf.index[bad]:
@@ -80,8 +92,14 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
     for i in gdf.index[empty]:
         problems.append(Problem(file, int(i) + 1, "geometry", None, "a polygon (the feature has no geometry)"))
     kind = gdf.geometry.geom_type
-    for i in gdf.index[~empty & ~kind.isin(["Polygon", "MultiPolygon"])]:
+    polygon = kind.isin(["Polygon", "MultiPolygon"])
+    for i in gdf.index[~empty & ~polygon]:
         problems.append(Problem(file, int(i) + 1, "geometry", kind[i], "a Polygon or MultiPolygon"))
+    invalid = polygon & ~empty & ~gdf.geometry.is_valid
+    repairs = [Problem(file, int(i) + 1, "geometry", codes[i],
+                       "a valid polygon (strict mode refuses to repair it with make_valid)") for i in gdf.index[invalid]]
+    if strict:
+        problems += repairs
     if problems:
         raise InputError(problems)
     out = gpd.GeoDataFrame(
@@ -94,10 +112,10 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None) -> gpd
         geometry=gdf.geometry.values,
         crs=gdf.crs,
     )
-    invalid = ~out.geometry.is_valid
+    invalid = pd.Series(invalid.to_numpy(), index=out.index)
     if invalid.any():
-        warnings.warn(f"{file}: repaired {int(invalid.sum())} invalid geometries with make_valid "
-                      f"(cvegeo {list(out.loc[invalid, 'cvegeo'][:10])})", InputWarning, stacklevel=2)
+        warnings.warn(InputWarning(f"{file}: repaired {int(invalid.sum())} invalid geometries with make_valid "
+                                   f"(cvegeo {list(out.loc[invalid, 'cvegeo'][:10])})", repairs), stacklevel=2)
         fixed = shapely.make_valid(out.geometry.values[invalid.values])
         out.loc[invalid, "geometry"] = gpd.GeoSeries(fixed, crs=out.crs).buffer(0).values
     crs_name = out.crs.to_string()
@@ -123,11 +141,15 @@ def _check_extent(gdf: gpd.GeoDataFrame, file: str, crs_name: str) -> None:
                                   f"as {crs_name}; is the layer's CRS right?") for i in gdf.index[outside]])
 
 
+#: What :func:`check_coverage` says each missing municipality should be.
+MISSING_MUNICIPALITY = "this municipality to be present"
+
+
 def check_coverage(gdf: pd.DataFrame, expected: pd.Index | list[str], file: str) -> None:
-    """Raise if any expected municipality is missing, naming every one."""
+    """Raise if any expected municipality is missing, naming every one (one problem each)."""
     missing = sorted(set(expected) - set(gdf["cvegeo"]))
     if missing:
-        raise InputError([Problem(file, None, "cvegeo", m, "this municipality to be present") for m in missing])
+        raise InputError([Problem(file, None, "cvegeo", m, MISSING_MUNICIPALITY) for m in missing])
 
 
 def read_marco_geoestadistico(path: str | os.PathLike, *, vintage_codes: list[str] | None = None,

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..places import Gazetteer, normalize
-from ._common import first_present, open_table
+from ._common import NOT_AVAILABLE, first_present, open_table
 
 __all__ = ["read_coneval_state", "read_coneval_state_workbook", "read_coneval_state_csv",
            "indicator_from_label", "NATIONAL"]
@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 NATIONAL = "00"
 
 _TIDY = ["cve_ent", "state", "year", "indicator", "pct", "people"]
+# The tidy CSV's accepted names, first preferred.
+_PLACE_COLUMNS = ("cve_ent", "state", "entidad", "entidad_federativa")
+_PCT_COLUMNS = ("percentage", "pct", "porcentaje")
+_PEOPLE_COLUMNS = ("people", "personas", "poblacion")
 _YEAR = re.compile(r"^\s*((?:19|20)\d\d)(?!\d)")
 _NATIONAL_NAMES = ("estados unidos mexicanos", "nacional", "national", "mexico total", "total nacional")
 
@@ -307,17 +311,20 @@ def read_coneval_state_csv(path: str | os.PathLike, *, gazetteer: Gazetteer | No
     """
     df, chk = open_table(path, ("year", "indicator"), strict=strict)
     gz = gazetteer or _states_gazetteer()
-    place_col = first_present(df, "cve_ent", "state", "entidad", "entidad_federativa")
-    pct_col = first_present(df, "percentage", "pct", "porcentaje")
-    ppl_col = first_present(df, "people", "personas", "poblacion")
+    place_col = first_present(df, *_PLACE_COLUMNS)
+    pct_col = first_present(df, *_PCT_COLUMNS)
+    ppl_col = first_present(df, *_PEOPLE_COLUMNS)
     if place_col is None:
         chk.add(None, "cve_ent", None, "a 'cve_ent' or 'state' column")
     if pct_col is None and ppl_col is None:
         chk.add(None, "percentage", None, "a 'percentage' or 'people' column")
-    chk.extra_columns([c for c in (place_col, pct_col, ppl_col, "year", "indicator") if c])
+    chk.extra_columns(_PLACE_COLUMNS + ("year", "indicator") + _PCT_COLUMNS + _PEOPLE_COLUMNS)
     year = chk.integer("year", lo=1990, hi=2035)
-    pct = chk.number(pct_col, lo=0, hi=100, required=False, what="a percentage") if pct_col else None
-    ppl = chk.number(ppl_col, lo=0, hi=2e8, required=False, what="a count of people") if ppl_col else None
+    # CONEVAL's n.d. and '-' mean no estimate, as in the municipal table: missing, never a bad cell.
+    pct = (chk.number(pct_col, lo=0, hi=100, required=False, what="a percentage", na_values=NOT_AVAILABLE)
+           if pct_col else None)
+    ppl = (chk.number(ppl_col, lo=0, hi=2e8, required=False, what="a count of people", na_values=NOT_AVAILABLE)
+           if ppl_col else None)
     ents, inds = [], []
     for idx in df.index:
         label = str(df.at[idx, "indicator"])
@@ -343,8 +350,12 @@ def read_coneval_state_csv(path: str | os.PathLike, *, gazetteer: Gazetteer | No
     return _tidy(pd.concat(parts, ignore_index=True), str(path), gz)
 
 
-def read_coneval_state(path: str | os.PathLike, *, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
+def read_coneval_state(path: str | os.PathLike, *, gazetteer: Gazetteer | None = None,
+                       strict: bool = False) -> pd.DataFrame:
     """Read official state figures from the CONEVAL workbook (``.xlsx``) or the tidy CSV.
+
+    ``strict`` refuses unknown columns of the CSV; a workbook is found by its
+    layout, not by column names, so it has none to refuse.
 
     Returns
     -------
@@ -354,4 +365,4 @@ def read_coneval_state(path: str | os.PathLike, *, gazetteer: Gazetteer | None =
     """
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         return read_coneval_state_workbook(path, gazetteer=gazetteer)
-    return read_coneval_state_csv(path, gazetteer=gazetteer)
+    return read_coneval_state_csv(path, gazetteer=gazetteer, strict=strict)

@@ -15,9 +15,10 @@ import os
 import geopandas as gpd
 import pandas as pd
 
-from ._common import cvegeo_from, first_present, open_table
+from ._common import CODE_COLUMNS, cvegeo_from, first_present, open_table
 
-__all__ = ["read_denue", "care_type_of", "CARE_TYPES", "CLASS_TYPES", "CARE_CLASSES", "STAFF_BANDS"]
+__all__ = ["read_denue", "care_type_of", "CARE_TYPES", "CLASS_TYPES", "CARE_CLASSES", "STAFF_BANDS",
+           "DENUE_COLUMNS"]
 
 #: SCIAN prefix -> care type.
 CARE_TYPES: dict[str, str] = {"6244": "day_care", "6233": "elderly", "6232": "disability"}
@@ -42,6 +43,21 @@ STAFF_BANDS: dict[str, float] = {
     "101 a 250 personas": 175.5,
     "251 y más personas": 300.0,
 }
+
+
+#: The columns of INEGI's DENUE CSV download (``denue_inegi_<sector>_.csv``, lower-cased), read or not.
+DENUE_COLUMNS: tuple[str, ...] = (
+    "id", "clee", "nom_estab", "raz_social", "codigo_act", "nombre_act", "per_ocu", "tipo_vial", "nom_vial",
+    "tipo_v_e_1", "nom_v_e_1", "tipo_v_e_2", "nom_v_e_2", "tipo_v_e_3", "nom_v_e_3", "numero_ext", "letra_ext",
+    "edificio", "edificio_e", "numero_int", "letra_int", "tipo_asent", "nomb_asent", "tipocencom", "nom_cencom",
+    "num_local", "cod_postal", "cve_ent", "entidad", "cve_mun", "municipio", "cve_loc", "localidad", "ageb",
+    "manzana", "telefono", "correoelec", "www", "tipounieco", "latitud", "longitud", "fecha_alta",
+)
+#: The extra columns of Data Cívica's copy (datacivica/huella-de-cuidados), which brecha embeds.
+_DATA_CIVICA = ("inegi", "guarderia", "asilo", "discapacidad", "cuidar_toodlers", "cuidar_viejitos",
+                "cuidar_discapacidad", "municipio_raw_encoding_ok", "nom_mun_catalogo")
+#: What the reader reads: coordinates, the class, ids, the staff band, names, the stated sector.
+_USED = ("latitud", "longitud", "codigo_act", "id", "clee", "per_ocu", "nom_estab", "nombre_act", "tipo")
 
 
 def care_type_of(scian: pd.Series) -> pd.Series:
@@ -79,6 +95,7 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
         Rows without coordinates are reported as problems.
     """
     df, chk = open_table(path, ("latitud", "longitud", "codigo_act"), strict=strict)
+    chk.extra_columns(_USED + CODE_COLUMNS, DENUE_COLUMNS + _DATA_CIVICA)
     scian = df["codigo_act"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     bad_code = ~scian.str.fullmatch(r"\d{6}")
     chk._flag(bad_code, "codigo_act", scian, "a 6-digit SCIAN code")

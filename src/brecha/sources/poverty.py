@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._common import CVEGEO_COLUMNS, MUN_COLUMNS, cvegeo_from, first_present, open_sheet, open_table
+from ._common import (CODE_COLUMNS, CVEGEO_COLUMNS, MUN_COLUMNS, NOT_AVAILABLE, cvegeo_from, first_present,
+                      open_sheet, open_table)
 
 __all__ = ["read_coneval_municipal", "POVERTY_INDICATORS", "NOT_AVAILABLE"]
 
@@ -35,8 +36,15 @@ POVERTY_INDICATORS: dict[str, tuple[str, ...]] = {
 }
 
 
-#: Cells CONEVAL writes where it publishes no estimate (no disponible); read as missing, never 0.
-NOT_AVAILABLE = ("n.d.", "N.D.", "n.d", "N.D", "nd", "ND", "-", "–", "—")
+#: Columns of the layouts this reader accepts that it does not read: names, CONEVAL's
+#: at-least-one and three-or-more deprivation counts, the census population, the
+#: national marginalisation index, and the redistributed copy's own no-estimate flag.
+_LAYOUT = ("nom_ent", "nom_mun", "entidad_federativa", "municipio", "carencias", "carencias_pob", "carencias3",
+           "carencias3_pob", "al_menos_una_carencia_porcentaje", "al_menos_una_carencia_poblacion",
+           "al_menos_tres_carencias_porcentaje", "al_menos_tres_carencias_poblacion", "pob_censo_2020",
+           "imn_2020", "coneval_nd")
+_POPULATION = ("pob_coneval_2020", "poblacion", "pob_coneval")
+_MARGINALISATION = {"im_2020": "marginalisation_index", "gm_2020": "marginalisation_grade"}
 
 
 def _indicator_columns() -> set[str]:
@@ -49,11 +57,15 @@ def _is_header(cells: list[str]) -> bool:
     return bool(have & set(CVEGEO_COLUMNS + MUN_COLUMNS)) and bool(have & _indicator_columns())
 
 
-def _pair(df: pd.DataFrame, stems: tuple[str, ...]) -> tuple[str | None, str | None]:
+def _pair_names(stems: tuple[str, ...]) -> tuple[str, str, str, str]:
+    """The accepted percentage columns, then the accepted people columns, of an indicator."""
     long, short = stems
-    pct = first_present(df, f"{long}_porcentaje", short)
-    ppl = first_present(df, f"{long}_poblacion", f"{short}_pob")
-    return pct, ppl
+    return f"{long}_porcentaje", short, f"{long}_poblacion", f"{short}_pob"
+
+
+def _pair(df: pd.DataFrame, stems: tuple[str, ...]) -> tuple[str | None, str | None]:
+    names = _pair_names(stems)
+    return first_present(df, *names[:2]), first_present(df, *names[2:])
 
 
 def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: str | None = None,
@@ -84,7 +96,8 @@ def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: 
         :data:`POVERTY_INDICATORS` found, ``coneval_nd``. Cells CONEVAL
         marks as not available (:data:`NOT_AVAILABLE`: ``n.d.``, ``-``) or
         leaves empty are NaN, never zero; ``coneval_nd`` is True for the
-        municipalities with no estimate at all (every percentage missing).
+        municipalities with no estimate at all (every percentage and every
+        count of people missing).
     """
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         df, chk = open_sheet(path, _is_header, sheet=sheet, strict=strict,
@@ -94,7 +107,9 @@ def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: 
         df, chk = open_table(path, (), strict=strict)
     cvegeo = cvegeo_from(df, chk)
     out = pd.DataFrame({"cvegeo": cvegeo, "cve_ent": cvegeo.str[:2]})
-    pop = first_present(df, "pob_coneval_2020", "poblacion", "pob_coneval")
+    indicators = [c for stems in POVERTY_INDICATORS.values() for c in _pair_names(stems)]
+    chk.extra_columns(CODE_COLUMNS + _POPULATION + tuple(indicators) + tuple(_MARGINALISATION), _LAYOUT)
+    pop = first_present(df, *_POPULATION)
     if pop:
         out["pop_coneval"] = chk.number(pop, lo=0, hi=2e7, required=False, na_values=NOT_AVAILABLE)
     found = 0
@@ -110,12 +125,13 @@ def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: 
     if not found:
         chk.add(None, "pobreza_porcentaje", None,
                 "CONEVAL indicator columns such as 'pobreza_porcentaje' or 'pobreza'")
-    for src, dst in (("im_2020", "marginalisation_index"), ("gm_2020", "marginalisation_grade")):
+    for src, dst in _MARGINALISATION.items():
         if src in df.columns:
             out[dst] = pd.to_numeric(df[src], errors="coerce") if src.startswith("im") else df[src].replace("", None)
     chk.unique(cvegeo, "cvegeo")
     chk.raise_if_any()
-    pct_cols = [c for c in out.columns if c.endswith("_pct")]
-    out["coneval_nd"] = out[pct_cols].isna().all(axis=1)
+    # No estimate at all: a municipality with a people count beside a '-' percentage has one.
+    value_cols = [c for c in out.columns if c.endswith(("_pct", "_people"))]
+    out["coneval_nd"] = out[value_cols].isna().all(axis=1)
     out.attrs["vintage"] = year
     return out.sort_values("cvegeo", ignore_index=True)
