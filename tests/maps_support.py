@@ -90,7 +90,8 @@ def municipal_layer(states: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
 
 
 #: Office text columns that reach a popup, the reach rings or the legend.
-OFFICE_TEXT = ("agency", "office_type", "city", "state", "status", "source_file", "source_quote")
+#: Not ``status``: an office of an unknown status is no presence (brecha.presence.select_offices) and is not drawn.
+OFFICE_TEXT = ("agency", "office_type", "city", "state", "source_file", "source_quote")
 
 
 def hostile_inputs(states: tuple[str, ...] = ("01",)) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame,

@@ -389,6 +389,65 @@ def test_agency_symbols_do_not_change_with_the_view(ags):
     assert chiapas and all(national[a] == svg for a, svg in chiapas.items())
 
 
+@pytest.mark.parametrize("zero_class", [False, True])
+def test_skewed_series_gives_legend_rows_that_all_differ(zero_class):
+    """Most municipalities at 0 and many tiny values: no two legend rows may read "0.00"."""
+    values = [0.0] * 800 + list(np.linspace(0.0001, 0.004, 150)) + list(np.linspace(0.01, 0.33, 50)) + [None] * 3
+    c = classify(values, scheme="quantiles", k=5, palette="Blues", decimals=2, zero_class=zero_class)
+    assert len(set(c.labels)) == len(c.labels) == len(c.colors) == len(c.counts)
+    assert not any(lab.startswith("0.00") for lab in c.labels[1:])
+    tiny_first = classify([0.0] * 10 + [0.001, 1.0, 2.0, 3.0], k=3, palette="Blues", decimals=2, zero_class=True)
+    assert tiny_first.labels[1] != "0.00" and not tiny_first.labels[1].startswith("0.00 ")
+    assert sum(c.counts) == 1000 and c.nodata == 3
+    if zero_class:
+        assert c.labels[:2] == ("0", "< 0.01") and c.counts[0] == 800
+
+
+def test_bivariate_legend_has_no_data_swatch_and_tooltip_has_distance(ags):
+    full = maps.render_html(maps.gap_map(ags, top_n=1, tiles=False))
+    assert "Sin datos (" not in full.split('"bivariate"')[0].rsplit("brecha.legend(", 1)[-1]
+    holes = ags.copy()
+    holes.loc[holes.index[:2], "need_class"] = np.nan
+    html = maps.render_html(maps.gap_map(holes, top_n=1, tiles=False))
+    bivar = html.split('"bivariate"')[0].rsplit("brecha.legend(", 1)[-1]
+    assert "Sin datos (2)" in bivar and "a una oficina" in bivar
+    assert "nearest_office_km" in ags
+    assert "nearest_office_km" in data_block(html, "brecha-muni")["fields"]
+    assert "Distancia a la oficina más cercana" in html
+
+
+def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
+    """The maps count offices as brecha.presence.select_offices does (planned left out), and draw
+    planned ones hollow, with their own legend entry."""
+    from brecha.presence import select_offices
+
+    chis = municipal_layer(("07",))
+    off = offices()
+    counted = select_offices(off)
+    assert len(counted) < len(off)  # the test data has planned offices (one in Tapachula)
+    html = maps.render_html(maps.presence_map(chis, off, initiatives(), state="Chiapas", tiles=False))
+    muni = data_block(html, "brecha-muni")
+    row = muni["rows"][[r[0] for r in muni["rows"]].index("07089")]
+    want = int((counted["cvegeo"] == "07089").sum())
+    assert row[muni["fields"].index("offices")] == want == int((off["cvegeo"] == "07089").sum()) - 1
+    pts = data_block(html, "brecha-offices")
+    symbols = [pts["dicts"]["symbol"][r[pts["fields"].index("symbol")]] for r in pts["rows"]]
+    n_planned = int(((off["status"] == "planned") & off.geometry.notna() & off["cvegeo"].str.startswith("07")).sum())
+    assert sum(s.startswith("planned:") for s in symbols) == n_planned > 0
+    assert "Oficina planeada" in html
+    national = maps.render_html(maps.presence_map(municipal_layer(), off, tiles=False))
+    unplaced = int(counted.geometry.isna().sum())
+    assert unplaced < int(off.geometry.isna().sum())
+    assert f"no mostradas: {unplaced}\\u003c" in national
+    rings = reach_rings(off, 50)
+    assert rings["n_offices"].sum() == int(counted.geometry.notna().sum())
+    out, _, _ = population_out_of_reach(off, 50, municipalities=None, localities=municipal_layer().assign(
+        pop_total=1.0).set_geometry(municipal_layer().geometry.representative_point()))
+    out_counted, _, _ = population_out_of_reach(counted, 50, localities=municipal_layer().assign(
+        pop_total=1.0).set_geometry(municipal_layer().geometry.representative_point()))
+    assert out == out_counted
+
+
 def test_basemap_waits_for_a_probe_tile(ags):
     html = maps.render_html(maps.gap_map(ags, top_n=1))
     assert "brecha.basemap(" in html and "tile_layer_" not in html  # no folium TileLayer fetching on its own
@@ -405,3 +464,6 @@ def test_cli_english_map_keeps_a_spanish_index(tmp_path, ags):
     assert CliRunner().invoke(command, ["gap", "--lang", "en", *run]).exit_code == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="es">' in index and "Mapas de cobertura y brecha" in index
+    fresh = tmp_path / "fresh"  # a new folder's index takes --lang
+    assert CliRunner().invoke(command, ["gap", "--lang", "en", *run[:3], str(fresh), *run[4:]]).exit_code == 0
+    assert '<html lang="en">' in (fresh / "index.html").read_text(encoding="utf-8")

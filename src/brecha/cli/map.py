@@ -80,5 +80,6 @@ def command(name: str, state: str | None, lang: str | None, out_dir: Path | None
                     top_n=top_n, offices_path=offices_path, initiatives_path=initiatives_path)
         path = save_map(m, out_dir / f"{n}{suffix}{'' if lang == 'es' else '-' + lang}.html")
         click.echo(f"{path}\t{path.stat().st_size / 1e6:.2f} MB")
-    # The folder's index keeps its language: an English map added to a Spanish folder is listed, in Spanish.
-    click.echo(str(write_index(out_dir, lang=index_lang(out_dir, settings.lang))))
+    # The folder's index keeps its language: an English map added to a Spanish folder is listed, in Spanish;
+    # a new folder's index takes the maps' language.
+    click.echo(str(write_index(out_dir, lang=index_lang(out_dir, lang))))

@@ -266,6 +266,9 @@ def finish(m: folium.Map, *, lang: str, info: MapInfo, search_data: str | None,
     m.add_child(control)
     if getattr(m, "_brecha_tiles", False):
         m.add_child(_basemap(lang, control))
+    labels = {"zoomIn": t(lang, "zoom_in"), "zoomOut": t(lang, "zoom_out"), "layers": t(lang, "layers"),
+              "more": t(lang, "show_more"), "less": t(lang, "show_less")}
+    m.add_child(RuntimeCall("controls", script_json(labels), control.get_name()))
     for e in extra:
         m.add_child(e)
     m.add_child(RuntimeCall("scale"))

@@ -145,6 +145,25 @@ def palette_colors(palette: Palette, n: int) -> list[str]:
     return out
 
 
+def _distinct_bounds(bins: list[float], lo: float, decimals: int) -> list[float]:
+    """``bins`` with the classes merged whose bounds read the same at ``decimals``.
+
+    With many tiny values (0.001, 0.003, ...) several upper bounds print as
+    "0.00"; each such run becomes one class, bounded by its largest bin, so
+    no two legend rows read alike.
+
+    >>> _distinct_bounds([0.001, 0.002, 0.004, 0.33], 0.0005, 2)
+    [0.004, 0.33]
+    """
+    out: list[float] = []
+    for b in bins:
+        if out and _fmt(b, decimals) == _fmt(out[-1], decimals):
+            out[-1] = b
+        else:
+            out.append(b)
+    return out
+
+
 def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", k: int = 5,
              palette: Palette = "YlOrRd", decimals: int = 1, zero_class: bool = False) -> Classes:
     """Classify ``values`` with mapclassify ``scheme`` into ``k`` classes.
@@ -180,12 +199,19 @@ def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", 
                 bins = np.floor(bins)  # counts: a bound of 2.5 means "up to 2"
             bins = sorted(set(bins.tolist()))
         bins[-1] = max(bins[-1], float(pos.max()))
-    labels, counts, lo = [], [], float(pos.min()) if len(pos) else 0.0
+    lo = float(pos.min()) if len(pos) else 0.0
+    bins = _distinct_bounds(bins, lo, decimals)
+    labels, counts = [], []
     step = 10.0 ** -decimals
     for i, b in enumerate(bins):
         start = lo if i == 0 else bins[i - 1] + (step if decimals == 0 else 0)
-        labels.append(_fmt(b, decimals) if _fmt(start, decimals) == _fmt(b, decimals)
-                      else f"{_fmt(start, decimals)} – {_fmt(b, decimals)}")
+        if decimals and 0 < start < step / 2 <= b:
+            start = step  # positive values that print as 0.00 start the class at 0.01
+        if decimals and 0 < start and b < step / 2:
+            labels.append(f"< {_fmt(step, decimals)}")  # positive values too small to print: not "0.00"
+        else:
+            labels.append(_fmt(b, decimals) if _fmt(start, decimals) == _fmt(b, decimals)
+                          else f"{_fmt(start, decimals)} – {_fmt(b, decimals)}")
         prev = -np.inf if i == 0 else bins[i - 1]
         counts.append(int(((pos > prev) & (pos <= b)).sum()))
     colors = palette_colors(palette, len(bins))

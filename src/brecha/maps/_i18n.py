@@ -26,6 +26,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "basemap_labels": ("Nombres del mapa base", "Basemap labels"),
     "fullscreen": ("Pantalla completa", "Full screen"),
     "fullscreen_exit": ("Salir de pantalla completa", "Exit full screen"),
+    "zoom_in": ("Acercar", "Zoom in"),
+    "zoom_out": ("Alejar", "Zoom out"),
+    "layers": ("Capas", "Layers"),
+    "show_more": ("Leyenda y listas ▾", "Legend and lists ▾"),
+    "show_less": ("Ocultar leyenda ▴", "Hide legend ▴"),
     "mexico": ("México", "Mexico"),
     "state": ("Estado", "State"),
     "source": ("Fuente:", "Source:"),
@@ -66,6 +71,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "status_renovated": ("renovada", "renovated"),
     "status_closed": ("cerrada", "closed"),
     "other_agencies": ("Otras agencias", "Other agencies"),
+    "planned_office": ("Oficina planeada (símbolo hueco; no cuenta como presencia)",
+                       "Planned office (hollow symbol; not counted as presence)"),
     "initiatives_in": ("Iniciativas en {place}", "Initiatives in {place}"),
     "initiatives_none": ("Ninguna iniciativa con estos filtros.", "No initiative with these filters."),
     "initiatives_hint": ("Clic en un municipio o estado para ver sus iniciativas.",
@@ -99,6 +106,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sector_public": ("público", "public"),
     "sector_private": ("privado", "private"),
     "denue_points": ("DENUE: {type}", "DENUE: {type}"),
+    "denue_legend": ("Lugares de cuidado (DENUE)", "Care places (DENUE)"),
+    "denue_mixed": ("Grupo con varios tipos", "Cluster of several types"),
     # gap
     "title_gap": ("Brecha: necesidad frente a presencia", "Gap: need versus presence"),
     "summary_gap": ("Mapa bivariado 3×3 de necesidad y presencia; los {n} municipios con mayor brecha.",
@@ -120,8 +129,10 @@ _LABELS: dict[str, tuple[str, str]] = {
                            "{label} by {level}; {scheme} classes, k = {k}."),
     "level_state": ("estado", "state"),
     "level_municipality": ("municipio", "municipality"),
-    "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha).",
-                   "Outlined square: high need and low presence (the gap)."),
+    "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha). Presencia = iniciativas, "
+                   "oficinas y cercanía a una oficina.",
+                   "Outlined square: high need and low presence (the gap). Presence = initiatives, offices "
+                   "and nearness to an office."),
 }
 
 #: key -> (label es, label en, unit es, unit en, decimals)

@@ -53,6 +53,8 @@ class RuntimeLayer(Layer):
         The label in the layer control (escaped here: Leaflet shows it as HTML).
     overlay
         Checkbox (True) or radio button shared with the other base layers (False).
+    control
+        False: not in the layer control (a layer other layers add and remove).
     """
 
     _template = Template(
@@ -63,8 +65,9 @@ class RuntimeLayer(Layer):
         """
     )
 
-    def __init__(self, func: str, options: dict, *, name: str, overlay: bool, show: bool = True):
-        super().__init__(name=esc(name), overlay=overlay, control=True, show=show)
+    def __init__(self, func: str, options: dict, *, name: str, overlay: bool, show: bool = True,
+                 control: bool = True):
+        super().__init__(name=esc(name), overlay=overlay, control=control, show=show)
         self._name = "BrechaLayer"
         self.func = func
         self.options_json = script_json(options)

@@ -80,10 +80,12 @@ def symbol_legend(title: str, entries: Sequence[tuple[str, str]], *, note: str |
 
 
 def bivariate_legend(title: str, *, x_label: str, y_label: str, low: str, high: str, note: str | None = None,
-                     colors: Sequence[Sequence[str]] = BIVARIATE_COLORS) -> str:
+                     colors: Sequence[Sequence[str]] = BIVARIATE_COLORS, nodata: int = 0,
+                     nodata_label: str = "Sin datos") -> str:
     """A 3x3 grid: need rises upwards, presence rises to the right; the gap cell is outlined.
 
     Each axis names its ends (``low``, ``high``) so the grid reads without the note.
+    ``nodata`` features without both classes add a "no data" swatch.
     """
     cells = []
     for row in (3, 2, 1):
@@ -96,4 +98,6 @@ def bivariate_legend(title: str, *, x_label: str, y_label: str, low: str, high: 
             f'<div class="yticks"><span>{hi}</span><span>{lo}</span></div>{"".join(cells)}'
             f'<div class="xticks"><span>{lo}</span><span>{hi}</span></div>'
             f'<div class="xlab">{esc(x_label)} →</div></div>')
-    return f"<h4>{esc(title)}</h4>{grid}{_note(note)}"
+    missing = (f'<ul><li><span class="sw" style="background:{NODATA_COLOR}"></span>'
+               f'{esc(nodata_label)} ({nodata:,})</li></ul>') if nodata else ""
+    return f"<h4>{esc(title)}</h4>{grid}{missing}{_note(note)}"

@@ -18,7 +18,8 @@ from ._layers import RuntimeLayer, add_data
 from ._legend import SHAPES, shape_svg, symbol_legend
 from ._offline import ClusterAssets
 from ._payload import block
-from ._terms import report_name, term
+from ._terms import agency_name, report_name, term
+from ..presence import select_offices
 
 __all__ = ["OFFICE_COLUMNS", "AGENCY_COLORS", "office_points", "agency_symbols", "add_office_layer", "year_text"]
 
@@ -28,6 +29,8 @@ OFFICE_COLUMNS = ("agency", "office_type", "city", "state", "status", "year_repo
 AGENCY_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                  "#9c755f", "#7f7f7f")
 OTHER_COLOR = "#bab0ac"
+#: Prefix of the symbol key of a planned office (drawn hollow).
+PLANNED = "planned:"
 _STATUSES = ("existing", "planned", "expanding", "renovated", "closed")
 
 
@@ -37,25 +40,57 @@ def year_text(s: pd.Series) -> pd.Series:
     return num.map(lambda v: None if pd.isna(v) else str(int(v))).astype(object)
 
 
+def counted_offices(offices: pd.DataFrame) -> pd.DataFrame:
+    """The offices the analysis counts as presence (:func:`brecha.presence.select_offices`:
+    planned and closed offices are left out), same rows and columns as ``offices``.
+
+    Offices without a ``status`` column are all counted (points given by hand).
+    """
+    if "status" not in offices.columns:
+        return offices
+    # select_offices checks the columns of the full office table; the maps need fewer.
+    frame = offices.assign(**{c: None for c in ("office_id", "agency", "cve_ent", "cvegeo")
+                              if c not in offices.columns})
+    return offices.loc[select_offices(frame).index]
+
+
 def office_points(offices: gpd.GeoDataFrame, ent: str | None, lang: str) -> tuple[gpd.GeoDataFrame, int]:
-    """Offices with a point (of state ``ent`` when given), statuses translated; and how many have none."""
+    """Offices to draw (of state ``ent`` when given), statuses translated; and how many counted ones have no point.
+
+    The offices :func:`counted_offices` keeps are drawn with their agency's
+    symbol; planned offices with a point too, hollow (column ``planned``);
+    closed ones not at all.
+    """
     off = offices.to_crs(4326) if offices.crs is not None and offices.crs.to_epsg() != 4326 else offices
     if ent is not None:
         off_ent = off["cve_ent"] if "cve_ent" in off else off["cvegeo"].astype(str).str[:2]
         off = off[off_ent.astype(str) == ent]
     placed = off.geometry.notna() & ~off.geometry.is_empty
-    pts = off[placed].copy()
+    counted = off.index.isin(counted_offices(off).index)
+    planned = (off["status"].astype(str).str.strip().str.lower() == "planned").to_numpy()
+    pts = off[placed & (counted | planned)].copy()
+    pts["agency"] = pts["agency"].map(lambda a: agency_name(lang, a))
+    pts["planned"] = ~pts.index.isin(counted_offices(pts).index)
+    pts["symbol"] = [f"{PLANNED}{a}" if p else a for a, p in zip(pts["agency"].astype(str), pts["planned"])]
     pts["status"] = pts["status"].map(lambda s: t(lang, f"status_{s}") if s in _STATUSES else s)
     pts["office_type"] = pts["office_type"].map(lambda s: term(lang, s))
     pts["source_file"] = pts["source_file"].map(lambda f: _source_label(lang, f))
+    pts["source_quote"] = pts["source_quote"].map(_quote_text)
     pts["year_reported"] = year_text(pts["year_reported"])
-    return pts, int((~placed).sum())
+    return pts, int((~placed & counted).sum())
 
 
 def _source_label(lang: str, source_file):
-    """``"UNICEF 2023 (000_….txt)"`` for a known report, the file name alone otherwise."""
+    """``"UNICEF 2023"`` for a known report (not its internal file name), the file name otherwise."""
     name = report_name(lang, source_file)
-    return source_file if name is None else f"{name} ({source_file})"
+    return source_file if name is None else name
+
+
+def _quote_text(quote):
+    """A quote that is a table row ("Oaxaca\tOaxaca\tUNDP") with its cells joined by " · "."""
+    if not isinstance(quote, str) or "\t" not in quote:
+        return quote
+    return " · ".join(c.strip() for c in quote.split("\t") if c.strip())
 
 
 def agency_symbols(agencies: pd.Series) -> dict[str, str]:
@@ -63,12 +98,17 @@ def agency_symbols(agencies: pd.Series) -> dict[str, str]:
 
     Key ``""`` is the symbol of every agency beyond 20.
     """
+    return {a: svg for a, (svg, _) in _symbol_pairs(agencies).items()}
+
+
+def _symbol_pairs(agencies: pd.Series) -> dict[str, tuple[str, str]]:
+    """Per agency (as :func:`agency_symbols`) its filled and its hollow symbol."""
     counts = agencies.dropna().astype(str).value_counts()
     order = sorted(counts.index, key=lambda a: (-counts[a], a))
-    out = {a: shape_svg(SHAPES[i % len(SHAPES)], AGENCY_COLORS[i % len(AGENCY_COLORS)])
-           for i, a in enumerate(order[: len(AGENCY_COLORS) * 2])}
-    out[""] = shape_svg("circle", OTHER_COLOR)
-    return out
+    looks = {a: (SHAPES[i % len(SHAPES)], AGENCY_COLORS[i % len(AGENCY_COLORS)])
+             for i, a in enumerate(order[: len(AGENCY_COLORS) * 2])}
+    looks[""] = ("circle", OTHER_COLOR)
+    return {a: (shape_svg(sh, c), shape_svg(sh, c, hollow=True)) for a, (sh, c) in looks.items()}
 
 
 def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplaced: int, all_agencies: pd.Series,
@@ -80,23 +120,30 @@ def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplace
     """
     m.add_child(ClusterAssets())
     shown = set(pts["agency"].dropna().astype(str))
-    symbols = {a: svg for a, svg in agency_symbols(all_agencies).items() if a in shown or a == ""}
-    fields = {c: None for c in ("agency", "office_type", "status", "year_reported", "city", "state",
+    pairs = _symbol_pairs(all_agencies.map(lambda a: agency_name(lang, a)))
+    symbols = {a: svg for a, (svg, _) in pairs.items() if a in shown or a == ""}
+    styles = {a: {"html": svg} for a, svg in symbols.items()}
+    styles.update({f"{PLANNED}{a}": {"html": hollow} for a, (_, hollow) in pairs.items() if a in shown})
+    styles[PLANNED] = {"html": pairs[""][1]}
+    fields = {c: None for c in ("agency", "symbol", "office_type", "status", "year_reported", "city", "state",
                                 "source_file", "source_quote")}
-    data = block(pts, fields, dict_fields=["agency", "office_type", "status", "source_file", "state"], points=True)
+    pts = pts.assign(symbol=[k if k in styles else PLANNED if k.startswith(PLANNED) else "" for k in pts["symbol"]])
+    data = block(pts, fields, dict_fields=["agency", "symbol", "office_type", "status", "source_file", "state"],
+                 points=True)
     off_id = add_data(m, "brecha-offices", data)
     popup = {"title": "agency", "rows": [{"k": c, "l": t(lang, c)} for c in
                                          ("office_type", "status", "year_reported", "city")]
              + [{"k": "state", "l": t(lang, "state")}, {"k": "source_quote", "l": t(lang, "source_quote"), "q": True},
                 {"k": "source_file", "l": t(lang, "source_file")}]}
-    styles = {a: {"html": svg} for a, svg in symbols.items()}
-    layer = RuntimeLayer("points", {"data": off_id, "cat": "agency", "styles": styles, "popup": popup,
+    layer = RuntimeLayer("points", {"data": off_id, "cat": "symbol", "styles": styles, "popup": popup,
                                     "tooltip": "agency", "cluster": True},
                          name=t(lang, "layer_offices"), overlay=True, show=show)
     m.add_child(layer)
     entries = [(svg, a) for a, svg in symbols.items() if a]
     if len(entries) < len(shown):
         entries.append((symbols[""], t(lang, "other_agencies")))
+    if pts["planned"].any():
+        entries.append((pairs[""][1], t(lang, "planned_office")))
     notes = [t(lang, "unplaced", n=unplaced)] if unplaced else []
     add_legend(m, layer, symbol_legend(t(lang, "layer_offices"), entries, notes=notes), "offices")
     return layer

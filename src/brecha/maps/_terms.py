@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-__all__ = ["term", "report_list", "report_name", "REPORTS", "EMBEDDED_REPORTS"]
+__all__ = ["term", "agency_name", "report_list", "report_name", "REPORTS", "EMBEDDED_REPORTS"]
 
 #: Themes of the embedded initiatives (``initiatives.csv``), English -> Spanish.
 _THEMES = {
@@ -89,6 +89,21 @@ _OFFICE_TYPES = {
 }
 
 _ES = {**_THEMES, **_OFFICE_TYPES}
+
+#: Agency names as the reports write them (English) -> the names Spanish readers know.
+_AGENCIES = {"UNHCR": "ACNUR", "IOM": "OIM", "UN Women": "ONU Mujeres", "UNDP": "PNUD", "PAHO/WHO": "OPS/OMS",
+             "UN-HABITAT": "ONU-Hábitat", "UN-Habitat": "ONU-Hábitat", "RCO": "OCR", "WFP": "PMA", "ILO": "OIT"}
+
+
+def agency_name(lang: str, name):
+    """An agency's display name in ``lang`` (ACNUR for UNHCR in Spanish); unknown names unchanged.
+
+    >>> agency_name("es", "UNHCR"), agency_name("en", "UNHCR"), agency_name("es", "UNICEF")
+    ('ACNUR', 'UNHCR', 'UNICEF')
+    """
+    if lang != "es" or not isinstance(name, str):
+        return name
+    return _AGENCIES.get(name.strip(), name)
 
 
 def term(lang: str, text):

@@ -40,6 +40,8 @@ GROUPS = {"children": ("pop_0_5", "care_access_children"),
 PALETTES = {"access": "YlGn", "demand": "Greys"}
 #: The establishment type shown when the map opens.
 OPEN_TYPE = "day_care"
+#: Clusters holding more than one care type.
+MIXED_COLOR = "#555555"
 
 
 def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoDataFrame:
@@ -114,7 +116,7 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
             palette, heading = style_for(key, column=column, default=PALETTES[measure], colors=colors, legend=legend)
             layer, classes = add_choropleth(
                 m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang, palette=palette,
-                scheme=scheme, k=k, legend=heading, show=key == column,
+                scheme=scheme, k=k, legend=heading, show=key == column, zero_class=measure == "access",
                 tooltip=tooltip_spec(lang, [access, demand, *supply.get(group, ()), "pop_total"], emphasis=key))
             if key == column:
                 preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)
@@ -124,19 +126,26 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
     popup = {"title": "name", "rows": [{"k": "type_label", "l": t(lang, "care_type")},
                                        {"k": "staff_band", "l": t(lang, "staff")},
                                        {"k": "sector", "l": t(lang, "sector")}]}
+    # One cluster group for every type (four groups would draw four overlapping sets of discs);
+    # each type's entry in the layer control adds or removes its markers from it.
+    data = block(points, {"name": None, "type_label": None, "staff_band": None, "sector": None, "care_type": None},
+                 dict_fields=["name", "type_label", "staff_band", "sector", "care_type"], points=True)
+    data_id = add_data(m, "brecha-denue", data)
+    styles = {ct: {"color": color} for ct, color in CARE_TYPES.items()}
+    group = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": styles, "popup": popup,
+                                    "tooltip": "name", "cluster": True, "clusterColor": MIXED_COLOR,
+                                    "clusterRadius": 70, "byCategory": True},
+                         name="DENUE", overlay=True, show=False, control=False)
+    m.add_child(group)
+    entries = []
     for care_type, color in CARE_TYPES.items():
-        sub = points[points["care_type"] == care_type]
-        data = block(sub, {"name": None, "type_label": None, "staff_band": None, "sector": None, "care_type": None},
-                     dict_fields=["name", "type_label", "staff_band", "sector", "care_type"], points=True)
-        data_id = add_data(m, f"brecha-denue-{care_type}", data)
         label = t(lang, f"care_{care_type}")
-        layer = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": {care_type: {"color": color}},
-                                        "popup": popup, "tooltip": "name", "cluster": True, "clusterColor": color,
-                                        "clusterRadius": 70},
-                             name=t(lang, "denue_points", type=label), overlay=True, show=care_type == OPEN_TYPE)
-        m.add_child(layer)
-        sym = shape_svg("circle", color, size=14)
-        add_legend(m, layer, symbol_legend("", [(sym, f"DENUE: {label} ({len(sub):,})")]), f"denue-{care_type}")
+        m.add_child(RuntimeLayer("pointToggle", {"group": data_id, "value": care_type},
+                                 name=t(lang, "denue_points", type=label), overlay=True, show=care_type == OPEN_TYPE))
+        n = int((points["care_type"] == care_type).sum())
+        entries.append((shape_svg("circle", color, size=14), f"{label} ({n:,})"))
+    entries.append((shape_svg("circle", MIXED_COLOR, size=14), t(lang, "denue_mixed")))
+    add_legend(m, group, symbol_legend(t(lang, "denue_legend"), entries), "denue")
 
     info = MapInfo("care", f"{title} — {where}", t(lang, "summary_care"), lang, preview)
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers)

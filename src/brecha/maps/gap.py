@@ -36,7 +36,7 @@ __all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
 #: Room the side panel of the top municipalities (about 266 px wide) needs on the left.
 PANEL_PX = 290
 GAP_COLUMNS = ("gap_score", "gap_rank", "need_class", "presence_class", "gap_drivers")
-_CONTEXT = ("poverty_pct", "initiatives", "offices")
+_CONTEXT = ("poverty_pct", "initiatives", "offices", "nearest_office_km")
 
 
 def _class_problems(df: pd.DataFrame) -> list[Problem]:
@@ -118,7 +118,9 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
                                           y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
-                                          note=t(lang, "bivar_note")), "bivariate")
+                                          note=t(lang, "bivar_note"), nodata_label=t(lang, "nodata"),
+                                          nodata=int(munis[["need_class", "presence_class"]].isna().any(axis=1).sum())),
+               "bivariate")
     score_layer, _ = add_choropleth(
         m, data_id=muni_id, values=munis["gap_score"], fld=field(lang, "gap_score"), name=t(lang, "layer_gap_score"),
         lang=lang, palette=colors, scheme=scheme, k=k, tooltip=tip("gap_score"), show=False,

@@ -23,12 +23,12 @@ from ._classify import Palette
 from ._escape import script_json
 from ._i18n import field, t
 from ._layers import RuntimeCall, add_data, js_list
-from ._offices import OFFICE_COLUMNS, add_office_layer, office_points, year_text
+from ._offices import OFFICE_COLUMNS, add_office_layer, counted_offices, office_points, year_text
 from ._offline import MapInfo
 from ._payload import block
 from ._preview import svg_preview
 from ._simplify import dissolve_coverage
-from ._terms import term
+from ._terms import agency_name, term
 
 __all__ = ["presence_map", "INITIATIVE_COLUMNS"]
 
@@ -44,7 +44,7 @@ def _initiative_rows(initiatives: pd.DataFrame, ent: str | None, lang: str) -> p
         return s.astype(object).where(s.notna(), None)
 
     ids = initiatives["initiative_id"] if "initiative_id" in initiatives else initiatives["initiative"]
-    df = pd.DataFrame({"i": ids.astype(str), "title": text("initiative"), "agency": text("agency"),
+    df = pd.DataFrame({"i": ids.astype(str), "title": text("initiative"), "agency": text("agency").map(lambda v: agency_name(lang, v)),
                        "theme": text("theme").map(lambda v: term(lang, v)),
                        "year": year_text(initiatives["year"]), "level": initiatives["level"].astype(str),
                        "cve_ent": text("cve_ent"), "cvegeo": text("cvegeo")})
@@ -71,6 +71,7 @@ def _add_state_layer(m: folium.Map, munis: gpd.GeoDataFrame, state_n: pd.Series,
     states["name"] = states["cve_ent"].map(munis.drop_duplicates("cve_ent").set_index("cve_ent")["state_name"])
     states["initiatives"] = states["cve_ent"].map(state_n).fillna(0).astype(int)
     if offices is not None:  # offices placed only at state level count here too
+        offices = counted_offices(offices)
         ent = offices["cve_ent"] if "cve_ent" in offices else offices["cvegeo"].astype(str).str[:2]
         states["offices"] = states["cve_ent"].map(ent.value_counts()).fillna(0).astype(int)
     else:
@@ -162,7 +163,7 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
     pts, unplaced = (None, 0)
     if offices is not None:
         pts, unplaced = office_points(offices, ent, lang)
-        munis["offices"] = munis["cvegeo"].map(offices["cvegeo"].value_counts()).fillna(0).astype(int)
+        munis["offices"] = munis["cvegeo"].map(counted_offices(offices)["cvegeo"].value_counts()).fillna(0).astype(int)
 
     where = place.name if place else t(lang, "mexico")
     m = new_map(munis, lang=lang, tiles=tiles, title=t(lang, "title_presence"), subtitle=where)

@@ -29,7 +29,7 @@ from ._classify import Palette
 from ._i18n import field, t
 from ._layers import RuntimeLayer, add_data
 from ._legend import symbol_legend
-from ._offices import OFFICE_COLUMNS, add_office_layer, office_points
+from ._offices import OFFICE_COLUMNS, add_office_layer, counted_offices, office_points
 from ._offline import MapInfo
 from ._payload import block
 from ._preview import svg_preview
@@ -45,11 +45,15 @@ RING_STYLE = {"color": "#1f4e79", "weight": 1.2, "opacity": 0.9, "fillColor": "#
 
 
 def reach_rings(offices: gpd.GeoDataFrame, radius_km: float, *, quad_segs: int = 16) -> gpd.GeoDataFrame:
-    """One ring per distinct office location, EPSG:4326: ``city, agencies, n_offices, geometry``.
+    """One ring per distinct location of a counted office, EPSG:4326: ``city, agencies, n_offices, geometry``.
+
+    Counted as in the analysis (:func:`brecha.maps._offices.counted_offices`):
+    planned and closed offices get no ring.
 
     Buffers are made in EPSG:6372 (metres) and reprojected, which keeps
     them within about 1 % of true geodesic circles across Mexico.
     """
+    offices = counted_offices(offices)
     pts = offices[offices.geometry.notna() & ~offices.geometry.is_empty].to_crs(ANALYSIS_CRS)
     if pts.empty:
         return gpd.GeoDataFrame({"city": [], "agencies": [], "n_offices": []}, geometry=[], crs=STORAGE_CRS)
@@ -65,12 +69,13 @@ def reach_rings(offices: gpd.GeoDataFrame, radius_km: float, *, quad_segs: int =
 
 def population_out_of_reach(offices: gpd.GeoDataFrame, radius_km: float, *, localities: gpd.GeoDataFrame | None = None,
                             municipalities: pd.DataFrame | None = None) -> tuple[float, float, str]:
-    """People farther than ``radius_km`` from every office, the total, and the method used.
+    """People farther than ``radius_km`` from every counted office, the total, and the method used.
 
     Returns
     -------
     (people out of reach, total people, ``"localities"`` or ``"municipalities"``)
     """
+    offices = counted_offices(offices)
     pts = offices[offices.geometry.notna() & ~offices.geometry.is_empty]
     if localities is not None:
         pop = localities["pop_total"].to_numpy(dtype=float)

@@ -16,11 +16,30 @@
   B.esc = function (s) {
     return s === null || s === undefined ? '' : String(s).replace(/[&<>"']/g, function (c) { return ESC[c]; });
   };
-  B.init = function (map, cfg) { B.map = map; Object.assign(B.config, cfg); };
+  B.init = function (map, cfg) {
+    B.map = map;
+    Object.assign(B.config, cfg);
+    // A tooltip a search or the side panel opened would stay under the popup a click opens.
+    map.on('popupopen', function () {
+      opened = null;
+      map.eachLayer(function (l) { if (l._tooltip && l.isTooltipOpen()) l.closeTooltip(); });
+    });
+  };
   /* The opening view: o = {bounds, topLeft, bottomRight} (pixels kept free for controls and legends). */
   B.frame = function (map, o) {
-    map.fitBounds(o.bounds, { paddingTopLeft: o.topLeft, paddingBottomRight: o.bottomRight, animate: false });
+    map.fitBounds(o.bounds, framePadding(map.getSize(), o));
   };
+  /* The padding scaled to the viewport: on a narrow screen (phone) the controls fold away, so
+     only a few pixels are kept; elsewhere left + right never exceed 40 % of the width. */
+  function framePadding(size, o) {
+    var l = o.topLeft[0], r = o.bottomRight[0], t = o.topLeft[1], b = o.bottomRight[1];
+    if (size.x <= B.NARROW) { l = r = 8; } else if (l + r > 0.4 * size.x) {
+      var f = 0.4 * size.x / (l + r); l *= f; r *= f;
+    }
+    return { paddingTopLeft: [l, t], paddingBottomRight: [r, b], animate: false };
+  }
+  B.NARROW = 600;
+  B.framePadding = framePadding;
   B.scale = function (map) { L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map); };
   /* html is escaped by brecha in Python (brecha/maps/_base.py: attribution_html). */
   B.attribution = function (map, html) { map.attributionControl.addAttribution(html); };
@@ -103,10 +122,18 @@
     h += '<table>';
     spec.rows.forEach(function (r) {
       var v = r.map && own(r.map, p[r.k]) !== undefined ? own(r.map, p[r.k]) : p[r.k];
-      h += '<tr' + (r.em ? ' class="brecha-em"' : '') + '><th>' + B.esc(r.l) + '</th><td>' + B.fmt(v, r) + '</td></tr>';
+      var cls = r.em ? ' class="brecha-em"' : '';
+      if (typeof v === 'string' && v.length > WIDE) {
+        // Long text (what drives a gap): label above, text across the whole tooltip.
+        h += '<tr' + cls + '><td class="brecha-wide" colspan="2"><span>' + B.esc(r.l) + '</span><div>' + B.esc(v) +
+             '</div></td></tr>';
+      } else {
+        h += '<tr' + cls + '><th>' + B.esc(r.l) + '</th><td>' + B.fmt(v, r) + '</td></tr>';
+      }
     });
     return h + '</table></div>';
   }
+  var WIDE = 24;
   B.tooltipHtml = tooltipHtml;
 
   function classOf(v, o) {
@@ -192,12 +219,23 @@
     };
   }
 
-  /* Points: o = {data, cat, styles: {cat: {html | color}}, popup, tooltip, cluster, clusterColor, clusterRadius}. */
+  /* A cluster's colour: its category's when every marker in it shares one, else o.clusterColor. */
+  function mixedClusterIcon(o) {
+    return function (c) {
+      var kids = c.getAllChildMarkers(), cat = kids[0].feature.properties[o.cat];
+      for (var i = 1; i < kids.length && cat !== null; i++) if (kids[i].feature.properties[o.cat] !== cat) cat = null;
+      var st = cat === null ? null : own(o.styles, cat);
+      return clusterIcon(st && st.color ? st.color : o.clusterColor)(c);
+    };
+  }
+
+  /* Points: o = {data, cat, styles: {cat: {html | color}}, popup, tooltip, cluster, clusterColor, clusterRadius,
+     byCategory}. With byCategory the group starts empty and pointToggle layers fill it, one category each. */
   B.points = function (map, o) {
+    var icon = o.byCategory ? mixedClusterIcon(o) : o.clusterColor ? clusterIcon(o.clusterColor) : undefined;
     var group = o.cluster
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: o.clusterRadius || 40, chunkedLoading: true,
-                               spiderfyDistanceMultiplier: 1.4,
-                               iconCreateFunction: o.clusterColor ? clusterIcon(o.clusterColor) : undefined })
+                               spiderfyDistanceMultiplier: 1.4, iconCreateFunction: icon })
       : L.featureGroup();
     var d = B.load(o.data);
     var markers = d.rows.map(function (p) {
@@ -212,16 +250,47 @@
     // binding 12,000 DENUE markers one by one costs a second at load.
     if (o.popup) group.bindPopup(function (l) { return popupHtml(l.feature.properties, o.popup); }, { maxWidth: 320 });
     if (o.tooltip) group.bindTooltip(function (l) { return B.esc(l.feature.properties[o.tooltip]); });
-    group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
+    if (!o.byCategory) group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
     group.allMarkers = markers;
+    group.brechaCat = o.cat;
+    B.groups[o.data] = group;
     /* Show only the markers a filter keeps (presence map). */
     group.filterMarkers = function (keep) {
       group.clearLayers();
       var shown = markers.filter(function (m) { return keep(m.feature.properties); });
       group.addLayers ? group.addLayers(shown) : shown.forEach(function (m) { group.addLayer(m); });
+      group.shownMarkers = shown;
       return shown.length;
     };
     return group;
+  };
+
+  /* One category of a shared point group (o = {group: its data id, value}) as a layer of its own:
+     adding it puts its markers into the group (one clustering for every category), removing takes them out. */
+  B.groups = {};
+  B.pointToggle = function (map, o) {
+    var Toggle = L.Layer.extend({
+      mine: function (g) {
+        if (!this._mine) {
+          var cat = g.brechaCat;
+          this._mine = g.allMarkers.filter(function (m) { return m.feature.properties[cat] === o.value; });
+        }
+        return this._mine;
+      },
+      onAdd: function (m) {
+        var g = B.groups[o.group];
+        g.brechaOn = (g.brechaOn || 0) + 1;
+        g.addLayers(this.mine(g));
+        if (!m.hasLayer(g)) m.addLayer(g);
+      },
+      onRemove: function (m) {
+        var g = B.groups[o.group];
+        g.brechaOn -= 1;
+        g.removeLayers(this.mine(g));
+        if (!g.brechaOn) m.removeLayer(g);
+      }
+    });
+    return new Toggle();
   };
 
   /* Numbered markers for the top-N list: o = {data, items: [{key, rank, lat, lon}], tooltip}.
@@ -229,7 +298,7 @@
   B.rankMarkers = function (map, o) {
     var d = B.load(o.data);
     var g = L.markerClusterGroup({
-      maxClusterRadius: 28, showCoverageOnHover: false, spiderfyDistanceMultiplier: 1.6,
+      maxClusterRadius: 40, showCoverageOnHover: false, spiderfyDistanceMultiplier: 1.6,
       iconCreateFunction: function (c) {
         return L.divIcon({ html: '<span>' + Number(c.getChildCount()) + '</span>',
                            className: 'brecha-rank brecha-rank-cluster', iconSize: [30, 30] });
@@ -453,9 +522,13 @@
       chorolayers.forEach(function (l) { l.refresh(); });
       var nOff = null;
       if (officeLayer) {
-        nOff = officeLayer.filterMarkers(function (p) {
+        officeLayer.filterMarkers(function (p) {
           return (!sel.agency || p.agency === sel.agency) && (!sel.year || String(p.year_reported) === sel.year);
         });
+        // Planned offices are drawn (hollow) but, as in the analysis, not counted.
+        nOff = officeLayer.shownMarkers.filter(function (m) {
+          return String(m.feature.properties.symbol).indexOf('planned:') !== 0;
+        }).length;
       }
       var txt = ids.size + ' ' + o.labels.initiatives;
       if (nOff !== null) txt += ' · ' + nOff + ' ' + o.labels.offices;
@@ -497,6 +570,39 @@
       if (window.console) console.info('brecha: basemap unavailable (offline?); data layers are unaffected');
     };
     probe.src = L.Util.template(o.url, { s: 'a', z: z, x: xy.x, y: xy.y, r: '' });
+  };
+
+  /* Control texts in the map's language and the phone layout: o = {zoomIn, zoomOut, layers, more, less}.
+     On a narrow screen the layer control folds into Leaflet's collapsed button and the side panels
+     and legends hide behind one toggle (CSS: .brecha-narrow, .brecha-open). */
+  B.controls = function (map, o, layerControl) {
+    var c = map.getContainer();
+    var zi = c.querySelector('.leaflet-control-zoom-in'), zo = c.querySelector('.leaflet-control-zoom-out');
+    [[zi, o.zoomIn], [zo, o.zoomOut]].forEach(function (p) {
+      if (p[0]) { p[0].title = p[1]; p[0].setAttribute('aria-label', p[1]); }
+    });
+    if (layerControl && layerControl._layersLink) {
+      layerControl._layersLink.title = o.layers;
+      layerControl._layersLink.setAttribute('aria-label', o.layers);
+    }
+    if (map.getSize().x > B.NARROW) return null;
+    L.DomUtil.addClass(c, 'brecha-narrow');
+    if (layerControl) {
+      layerControl.collapse();
+      map.on('click', layerControl.collapse, layerControl);
+    }
+    return control(map, 'topleft', 'brecha-toggle', function (div) {
+      var btn = el('button', null, o.more, div);
+      btn.type = 'button';
+      btn.setAttribute('aria-expanded', 'false');
+      btn.addEventListener('click', function (ev) {
+        L.DomEvent.stop(ev);
+        var open = !L.DomUtil.hasClass(c, 'brecha-open');
+        (open ? L.DomUtil.addClass : L.DomUtil.removeClass)(c, 'brecha-open');
+        btn.textContent = open ? o.less : o.more;
+        btn.setAttribute('aria-expanded', String(open));
+      });
+    });
   };
 
   B.ready = function (map) {
