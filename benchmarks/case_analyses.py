@@ -29,6 +29,17 @@ def _plan(ctx: Context):
     return specs, names
 
 
+def _as_upstream(result):
+    """What a dependent layer is given: the build reads a raster layer back as a :class:`brecha.rasters.Raster`."""
+    from brecha.pipeline.writers import RasterResult
+    from brecha.rasters import Raster
+
+    if not isinstance(result, RasterResult):
+        return result
+    return Raster(result.array, result.transform, result.crs, result.nodata, result.name, result.units,
+                  result.source, result.resampling)
+
+
 def run(ctx: Context, section: Section) -> None:
     from brecha.pipeline._fingerprint import Sources
     from brecha.pipeline.registry import REGISTRY
@@ -48,7 +59,7 @@ def run(ctx: Context, section: Section) -> None:
         for name in names:
             spec = specs[name]
             frames = {local: sources.frame(ref.split(":", 1)[1]) if ref.startswith("source:")
-                      else results[ref.split(":", 1)[1]] for local, ref in spec.inputs.items()}
+                      else _as_upstream(results[ref.split(":", 1)[1]]) for local, ref in spec.inputs.items()}
             params = {**spec.params, **SMOKE.get(name, {})} if ctx.smoke else dict(spec.params)
             t = time.perf_counter()
             results[name] = REGISTRY[spec.function].fn(frames, **params)
