@@ -249,6 +249,11 @@ def test_presence_filter_recounts_initiatives_and_offices(open_page, state_maps)
     assert 0 <= fewer < total
     agency.select_option(index=0)
     assert status.inner_text() == everything
+    # The count agrees with its noun: "1 iniciativa", "2 iniciativas".
+    for option in options[1:]:
+        agency.select_option(option)
+        n, noun = status.inner_text().split(" · ")[0].split(" ", 1)
+        assert noun == ("iniciativa" if n == "1" else "iniciativas"), status.inner_text()
     assert pg.errors == []
 
 

@@ -59,6 +59,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "all_agencies": ("Todas", "All"),
     "n_initiatives": ("iniciativas", "initiatives"),
     "n_offices": ("oficinas", "offices"),
+    "n_initiative": ("iniciativa", "initiative"),
+    "n_office": ("oficina", "office"),
     "office_type": ("Tipo", "Type"),
     "status": ("Estatus", "Status"),
     "year_reported": ("Año del informe", "Report year"),

@@ -95,6 +95,7 @@ def _filter_control(m: folium.Map, rows: pd.DataFrame, pts: pd.DataFrame | None,
     labels = {key: t(lang, label) for key, label in (
         ("title", "filter"), ("agency", "agency"), ("theme", "theme"), ("year", "year"), ("all", "all"),
         ("all_agency", "all_agencies"), ("initiatives", "n_initiatives"), ("offices", "n_offices"),
+        ("initiative", "n_initiative"), ("office", "n_office"),
         ("hint", "initiatives_hint"), ("none", "initiatives_none"))}
     labels["in"] = t(lang, "initiatives_in", place="{place}")
     opts = {"init": init_id, "muni": muni_id, "state": state_id, "agencies": sorted(agencies),

@@ -530,8 +530,8 @@
           return String(m.feature.properties.symbol).indexOf('planned:') !== 0;
         }).length;
       }
-      var txt = ids.size + ' ' + o.labels.initiatives;
-      if (nOff !== null) txt += ' · ' + nOff + ' ' + o.labels.offices;
+      var txt = ids.size + ' ' + (ids.size === 1 ? o.labels.initiative : o.labels.initiatives);
+      if (nOff !== null) txt += ' · ' + nOff + ' ' + (nOff === 1 ? o.labels.office : o.labels.offices);
       status.textContent = txt;
     }
     return control(map, 'topleft', 'brecha-filter', function (div) {
