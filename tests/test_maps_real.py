@@ -127,7 +127,7 @@ def test_real_index_lists_every_map_in_spanish(browser, built):
         assert all((built / h).is_file() for h in links)
         assert pg.page.locator("li figure svg path").count() >= len(MAPS)  # every card has its preview
         titles = pg.page.locator("li .t").all_inner_texts()
-        assert "Pobreza por estado, 2020" in titles and not any(" / " in t for t in titles)
+        assert "Población en pobreza por estado" in titles and not any(" / " in t for t in titles)
         assert "ONU Mujeres 2023" in pg.page.locator("footer").inner_text()
         pg.page.screenshot(path=str(SCREENSHOTS / "real_index.png"), full_page=True)
     finally:

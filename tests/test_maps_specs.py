@@ -74,4 +74,4 @@ def test_built_poverty_map_follows_its_edited_spec(tmp_path, spec_dir):
     assert NEW_COLOUR in html and "Leyenda de map_poverty_states" in html
     assert 'id="brecha-meta"' in html
     index = (tmp_path / "out" / "maps" / "index.html").read_text(encoding="utf-8")
-    assert "Pobreza por estado, 2020" in index and " / Poverty" not in index
+    assert "Población en pobreza por estado" in index and " / Population" not in index
