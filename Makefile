@@ -1,35 +1,51 @@
 # Two entry points for a fresh machine: `make maps` and `make test`.
+#
+# `make maps` installs only what running brecha needs; `make test` adds the
+# dev extras (pytest, Playwright, notebooks, ruff, mypy) on top. Each install
+# has its own stamp, so `make test` after `make maps` only adds the extras.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.brecha-installed
+RUN    := $(VENV)/.brecha-run
+DEV    := $(VENV)/.brecha-dev
 
-.PHONY: maps test bench bench-smoke embed clean
+.PHONY: maps test lint bench bench-smoke embed clean
 
-$(STAMP): pyproject.toml requirements.lock
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+$(RUN): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e .
+	touch $@
+
+$(DEV): $(RUN)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $@
 
 ## Build every layer and map from the embedded default data into outputs/
-maps: $(STAMP)
+maps: $(RUN)
 	$(BIN)/brecha build
 
-## Run the whole test suite (installs Debian's chromium for the browser tests if missing)
-test: $(STAMP)
+## Lint and type-check the package, then run the whole test suite
+## (installs Debian's chromium for the browser tests if missing)
+test: $(DEV)
+	$(BIN)/ruff check src
+	$(BIN)/mypy src/brecha
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
+## Only the static checks
+lint: $(DEV)
+	$(BIN)/ruff check src
+	$(BIN)/mypy src/brecha
+
 ## Benchmarks against peers; writes benchmarks/RESULTS.md
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m benchmarks
 
-bench-smoke: $(STAMP)
+bench-smoke: $(DEV)
 	$(BIN)/python -m benchmarks --smoke
 
 ## Rebuild the embedded data from full-size files (maintainers): make embed SRC=path/to/data
-embed: $(STAMP)
+embed: $(RUN)
 	$(BIN)/python -m brecha.sources._embed $(SRC)
 
 clean:

@@ -13,4 +13,4 @@ Benchmarks are not part of the pytest run; ``tests/test_benchmarks_smoke.py``
 runs the smoke mode.
 """
 
-CASES = ["e2sfca", "analyses", "pip", "build", "map", "scaling"]
+CASES = ["e2sfca", "analyses", "pip", "build", "map", "scaling", "offices"]

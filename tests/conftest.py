@@ -47,3 +47,34 @@ def shared_data() -> Path:
         pytest.fail(f"{SHARED_ENV}={folder} is not a folder; point it at the full-size data (shared/data) "
                     f"or unset it to skip the full-size tests", pytrace=False)
     pytest.skip(f"full-size data not present: {folder} is missing (set {SHARED_ENV} to run these tests)")
+
+
+# --- Real data, built once per session: the slow products many tests read -------------------------------
+
+
+@pytest.fixture(scope="session")
+def real_sources_session() -> dict:
+    """The embedded source frames (``brecha.api.load_sources``); copy a frame before changing it."""
+    from brecha.api import load_sources
+
+    return load_sources()
+
+
+@pytest.fixture(scope="session")
+def municipal_layer_default(real_sources_session):
+    """The municipal layer of the embedded data with the default build's settings (layers/municipalities.toml)."""
+    from brecha.coverage import municipal_layer
+    from brecha.pipeline.scenario import municipal_params
+
+    return municipal_layer(real_sources_session, **municipal_params())
+
+
+@pytest.fixture(scope="session")
+def real_build_dir(tmp_path_factory) -> Path:
+    """A complete default build (``brecha build``) of the embedded data; read it, never write into it."""
+    from brecha.pipeline import build
+
+    out = tmp_path_factory.mktemp("real_build") / "out"
+    res = build(out)
+    assert not res.failed, res.failed
+    return out

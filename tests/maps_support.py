@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from brecha import geography
+from brecha.presence import select_offices
 from brecha.settings import DATA_DIR
 from brecha.sources import initiative_places, load
 
@@ -60,11 +61,17 @@ def _layer(states: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     per_muni = ini[ini.level == "municipality"].groupby("cvegeo")["initiative_id"].nunique()
     gdf["initiatives"] = gdf["cvegeo"].map(per_muni).fillna(0).astype(int)
     off = _offices()
-    gdf["offices"] = gdf["cvegeo"].map(off["cvegeo"].value_counts()).fillna(0).astype(int)
-    placed = off[off.geometry.notna() & ~off.geometry.is_empty]
+    counted = select_offices(off)  # as brecha.presence counts them: planned and closed left out
+    gdf["offices"] = gdf["cvegeo"].map(counted["cvegeo"].value_counts()).fillna(0).astype(int)
+    gdf["agencies"] = gdf["cvegeo"].map(counted.groupby("cvegeo")["agency"].nunique()).fillna(0).astype(int)
+    placed = counted[counted.geometry.notna() & ~counted.geometry.is_empty].reset_index(drop=True)
     centres = gdf.geometry.representative_point()
-    dist, _ = cKDTree(geography.xy_km(placed)).query(geography.xy_km(gpd.GeoSeries(centres, crs=4326)))
+    dist, idx = cKDTree(geography.xy_km(placed)).query(geography.xy_km(gpd.GeoSeries(centres, crs=4326)))
     gdf["nearest_office_km"] = dist.round(2)
+    gdf["nearest_office_agency"] = placed["agency"].to_numpy()[idx]
+    gdf["nearest_office_city"] = placed["city"].astype(object).to_numpy()[idx]
+    gdf["people_out_of_reach"] = np.where(dist > 100, gdf["pop_total"], 0.0)
+    gdf["pop_coneval"] = (gdf["pop_total"] * rng.uniform(0.95, 1.12, len(gdf))).round()
     n = len(gdf)
     for group, pop in (("children", "pop_0_5"), ("elderly", "pop_60_plus")):
         gdf[f"care_supply_{group}"] = rng.poisson(3, n).astype(float)
@@ -77,6 +84,11 @@ def _layer(states: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     gdf["need_class"] = pd.cut(need, [0, 1 / 3, 2 / 3, 1.0], labels=[1, 2, 3], include_lowest=True).astype(float)
     pres_total = gdf["initiatives"] + gdf["offices"]
     gdf["presence_class"] = np.select([pres_total == 0, pres_total <= 2], [1, 2], 3).astype(float)
+    named = (gdf["initiatives"] + gdf["offices"]) > 0
+    gdf["presence_evidence"] = np.where(named, "reported", np.where(gdf["cve_ent"].isin(ini["cve_ent"]), "state_only",
+                                                                    "no_report"))
+    gdf["gap_class"] = np.select([gdf["need_class"].isna(), gdf["need_class"] < 3, named], ["no_data", "lower_need",
+                                 "served"], "no_report")
     gdf["gap_drivers"] = [f"pobreza {p:.0f} %; {i} iniciativas, {o} oficinas" if pd.notna(p) else "sin datos de pobreza"
                           for p, i, o in zip(gdf["poverty_pct"], gdf["initiatives"], gdf["offices"])]
     if states is not None:

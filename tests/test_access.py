@@ -9,8 +9,7 @@ import pytest
 import rasterio
 from rasterio.transform import Affine
 
-from brecha.access import (access_table, decay_weights, e2sfca, nearest_supply_km, outside_catchment,
-                           two_sfca)
+from brecha.access import access_table, decay_weights, e2sfca, nearest_supply_km, outside_catchment, two_sfca
 from brecha.costs import StraightLineKm, TravelTimeRaster
 from brecha.errors import InputError
 from brecha.geography import localities, xy_km

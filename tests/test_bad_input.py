@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -285,6 +286,38 @@ BAD: dict[str, Bad] = {
     "boundaries_missing_municipalities": Bad("boundaries", "b.gpkg", layer(["01001"]), None, "cvegeo",
                                              "this municipality to be present", options=("--complete", "--all"),
                                              value="01002"),
+    # -- hostile files (issue 17): numbers read right or refused, files that are not files ----
+    "semicolon_coneval_thousands_or_decimals": Bad("coneval", "c.csv", "cvegeo;pobreza_porcentaje;pobreza_poblacion\n"
+                                                                       "01001;23;218.414\n", 2, "pobreza_poblacion",
+                                                   "reads one way only (it could be 218.414, with a decimal point, "
+                                                   "or 218,414, with a point grouping thousands", value="218.414"),
+    "census_dot_thousands_or_decimals": Bad("census", "k.csv", f"{CENSUS}01001,948.000,1,1\n", 2, "pobtot",
+                                            "(it could be 948, with a decimal point, or 948,000", value="948.000"),
+    "census_iter_without_total_rows": Bad("census", "k.csv", f"{ITER}01,Ags,001,Ags,0001,Ags,,,,10,5,1,1\n", 1, "loc",
+                                          "ITER's municipal total rows (LOC 0000"),
+    "named_pipe_not_a_file": Bad("census", "k.csv", lambda p: os.mkfifo(p), None, None,
+                                 "a regular file (found a named pipe (FIFO))"),
+    "device_not_a_file": Bad("localities", "l.csv", lambda p: p.symlink_to("/dev/zero"), None, None,
+                             "a regular file (found a character device)"),
+    "dangling_link_input": Bad("census", "k.csv", lambda p: p.symlink_to(p.with_name("gone.csv")), None, None,
+                               "(a symbolic link to a missing file)"),
+    "nul_byte_names_its_line": Bad("census", "k.csv", "CVEGEO,POBTOT\n01001,5\n01002,6\x00\n", 3, None,
+                                   "text without NUL bytes", value="01002,6"),
+    "unclosed_quote_to_the_end": Bad("census", "k.csv", 'CVEGEO,POBTOT,P_0A2\n01001,5,"1\n01002,6,2\n01003,7,3\n', 2,
+                                     None, "a closing quote (a quoted field opens on line 2 and runs to the end"),
+    "unclosed_quote_in_the_header": Bad("census", "k.csv", 'CVEGEO,"POBTOT\n01001,5\n', 1, None, "a closing quote"),
+    "coneval_state_repeated_row": Bad("coneval-state", "s.csv", "state,year,indicator,percentage\nChiapas,2020,pobreza,"
+                                                                 "67.4\nChiapas,2020,pobreza,67.4\n", 2,
+                                      "cve_ent+year+indicator", "a unique value (repeated on lines [2, 3])",
+                                      value="07 2020 poverty"),
+    "xlsx_text_cell_with_dot_thousands": Bad("census", "k.xlsx", xlsx(["CVEGEO", "POBTOT"], ["01001", "948.000"]), 2,
+                                             "pobtot", "(it could be 948, with a decimal point, or 948,000",
+                                             value="948.000"),
+    "boundaries_two_layers_none_named": Bad("boundaries", "b.gpkg", lambda p: (layer(["01001"])(p), _add_layer(p)),
+                                            None, None, "one layer, or the layer to read named (layer=...); the file "
+                                                        "has 2: ['b', 'old']"),
+    "boundaries_nan_coordinates": Bad("boundaries", "b.geojson", lambda p: p.write_text(_geojson_with_nan()), 2,
+                                      "geometry", "(the feature has NaN coordinates)", value="01002"),
     # -- strict: every reader refuses a column it does not know, on the header's line ----
     **{f"{kind.replace('-', '_')}_unknown_column_when_strict": Bad(
         kind, file, content, line, "zzz", "strict mode refuses unknown columns", options=("--strict",), value="zzz")
@@ -452,6 +485,41 @@ def _in_4326_at(bounds: list[float]) -> Callable[[gpd.GeoDataFrame], None]:
     return check
 
 
+def _points_at(xy: list[tuple[float, float]]) -> Callable[[gpd.GeoDataFrame], None]:
+    def check(gdf: gpd.GeoDataFrame) -> None:
+        assert [(round(p.x, 6), round(p.y, 6)) for p in gdf.geometry] == xy
+
+    return check
+
+
+def _hidden_old_sheet(path: Path) -> None:
+    """Last year's figures in a hidden first sheet; the workbook opens on the visible one."""
+    wb = openpyxl.Workbook()
+    old = wb.active
+    old.title = "old"
+    old.append(["CVEGEO", "POBTOT"])
+    old.append(["01001", 877190])
+    new = wb.create_sheet("new")
+    new.append(["CVEGEO", "POBTOT"])
+    new.append(["01001", 948990])
+    old.sheet_state = "hidden"
+    wb.active = 1
+    wb.save(path)
+
+
+def _add_layer(path: Path) -> None:
+    gpd.GeoDataFrame({"CVEGEO": ["01001"]}, geometry=[box(-103.5, 20.5, -103.4, 20.6)],
+                     crs="EPSG:4326").to_file(path, layer="old", driver="GPKG")
+
+
+def _geojson_with_nan() -> str:
+    ring = "[[-102.4, 21.8], [-102.2, 21.8], [-102.2, 22.0], [-102.4, 21.8]]"
+    nan_ring = "[[-102.4, 21.8], [-102.2, 21.8], [NaN, 22.0], [-102.4, 21.8]]"
+    feature = '{{"type": "Feature", "properties": {{"CVEGEO": "{}"}}, "geometry": {{"type": "Polygon", "coordinates": [{}]}}}}'
+    return ('{"type": "FeatureCollection", "features": [' + feature.format("01001", ring) + ", "
+            + feature.format("01002", nan_ring) + "]}")
+
+
 @dataclass(frozen=True)
 class Tolerated:
     kind: str  # the KIND of `brecha validate KIND FILE`, which names the reader
@@ -525,6 +593,33 @@ TOLERATED: dict[str, Tolerated] = {
     "boundaries_other_crs_reprojected": Tolerated(
         "boundaries", "b.gpkg", layer(["01001"], [box(2.3e6, 1.0e6, 2.31e6, 1.01e6)], crs="EPSG:6372"),
         _in_4326_at([-103.93, 21.0, -103.84, 21.09])),
+    # -- issue 17: conventions worked out per column and per file, zeros padded and said, the visible sheet --
+    "semicolon_coneval_spanish_thousands": Tolerated("coneval", "c.csv", "cvegeo;pobreza_porcentaje;pobreza_poblacion\n"
+                                                                         "01001;23,7;218.414\n",
+                                                     _offices(poverty_pct=[23.7], poverty_people=[218414.0])),
+    "census_semicolon_dot_thousands": Tolerated("census", "k.csv", "CVEGEO;POBTOT;P_0A2\n01001;948.000;1.234.567\n",
+                                                _offices(pop_total=[948000.0], pop_0_2=[1234567.0])),
+    "coneval_dot_decimals_elsewhere_in_the_file": Tolerated("coneval", "c.csv", f"{CONEVAL}01001,922268,23.7,218.414\n",
+                                                            _offices(poverty_people=[218.414])),
+    "coordinates_with_three_decimals_in_semicolon_file": Tolerated(
+        "localities", "l.csv", "entidad;mun;loc;nom_loc;longitud;latitud;pobtot\n01;001;0001;Ags;-102.296;21.880;10\n",
+        _points_at([(-102.296, 21.88)])),
+    "census_iter_loc_codes_without_zeros": Tolerated(
+        "census", "k.csv", f"{ITER}01,Ags,001,Ags,0,Total,,,,948990,1,1,1\n01,Ags,001,Ags,1,Ags,,,,10,5,1,1\n",
+        _offices(cvegeo=["01001"], pop_total=[948990.0]),
+        warns="2 LOC code(s) in column 'loc' had lost their leading zeros and were padded to 4 digits "
+              "(e.g. line 2: '0' read as '0000')"),
+    "xlsx_hidden_first_sheet_not_read": Tolerated("census", "k.xlsx", _hidden_old_sheet, _offices(pop_total=[948990.0]),
+                                                  warns="reading sheet 'new', the one the workbook opens on (not the "
+                                                        "first of ['old', 'new']); name another with sheet="),
+    "xlsx_number_cells_are_not_ambiguous": Tolerated("coneval", "c.xlsx", xlsx(CONEVAL.strip().split(","),
+                                                                           ["01001", 922268, 23.714, 218.414]),
+                                                     _offices(poverty_pct=[23.714], poverty_people=[218.414])),
+    "xlsx_title_rows_skipped": Tolerated("census", "k.xlsx", xlsx(["Censo de Población y Vivienda 2020"], [],
+                                                                   ["CVEGEO", "POBTOT"], ["01001", 948990]),
+                                         _offices(pop_total=[948990.0]),
+                                         warns="skipped 1 title row(s) above the header on row 3 of sheet 'Sheet' "
+                                               "(first: 'Censo de Población y Vivienda 2020')"),
 }
 
 
@@ -709,3 +804,67 @@ def test_build_refuses_bad_agency_files(tmp_path, option, content, line, column)
     if column:
         assert f"column {column!r}" in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing built
+
+
+# --- Hostile files (issue 17) -----------------------------------------------------------
+
+def test_a_gzip_that_expands_beyond_the_limit_is_refused_not_read(tmp_path, monkeypatch):
+    import gzip
+
+    import brecha._io
+
+    monkeypatch.setattr(brecha._io, "MAX_INPUT_BYTES", 1 << 20)  # 1 MiB here; 2 GiB by default
+    bomb = tmp_path / "iter.csv.gz"
+    bomb.write_bytes(gzip.compress(LOCALITIES.encode() + b"0" * (8 << 20)))  # 8 MiB in ~8 KiB
+    assert bomb.stat().st_size < 64 << 10
+    result = _validate("localities", str(bomb))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"{bomb}; expected a gzip file that expands to at most 1,048,576 bytes" in result.output
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import brecha._io
+
+    monkeypatch.setattr(brecha._io, "MAX_INPUT_BYTES", 1000)
+    big = tmp_path / "k.csv"
+    big.write_text(CENSUS + "01001,5,1,1\n" * 200, encoding="utf-8")
+    result = _validate("census", str(big))
+    assert result.exit_code == 2 and f"{big}: got {big.stat().st_size}; expected a file of at most 1,000 bytes" \
+        in result.output, result.output
+
+
+def test_repeated_coneval_state_rows_are_named_once_with_their_lines(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("state,year,indicator,percentage,people\nChiapas,2020,pobreza,67.4,3700000\n"
+                    "Oaxaca,2020,pobreza,58.4,2400000\nChiapas,2020,pobreza,67.5,3700000\n", encoding="utf-8")
+    result = _validate("coneval-state", str(path))
+    assert result.exit_code == 2
+    said = [ln for ln in result.output.splitlines() if ln.startswith("  - ")]
+    assert said == [f"  - {path}, line 2, column 'cve_ent+year+indicator': got '07 2020 poverty'; "
+                    f"expected a unique value (repeated on lines [2, 4])"], result.output
+    assert "sheets disagree" not in result.output
+
+
+def test_sheet_names_the_sheet_read_even_a_hidden_one(tmp_path):
+    from brecha._io import read_table
+
+    _hidden_old_sheet(tmp_path / "k.xlsx")
+    with pytest.warns(InputWarning, match="reading sheet 'new'"):
+        assert read_table(tmp_path / "k.xlsx")["pobtot"].tolist() == ["948990"]
+    assert read_table(tmp_path / "k.xlsx", sheet="old")["pobtot"].tolist() == ["877190"]
+    with pytest.raises(InputError, match=r"the name of one of the workbook's sheets \['old', 'new'\]"):
+        read_table(tmp_path / "k.xlsx", sheet="nuevo")
+
+
+def test_a_named_layer_of_a_geopackage_is_read(tmp_path):
+    path = tmp_path / "b.gpkg"
+    layer(["01001"])(path)
+    _add_layer(path)
+    assert read_boundaries(path, layer="b")["cvegeo"].tolist() == ["01001"]
+
+
+def test_ambiguous_numbers_are_settled_by_the_range(tmp_path):
+    # 23.714 % cannot be 23,714 %; 21.880 degrees of latitude cannot be 21,880: no question to ask.
+    path = tmp_path / "c.csv"
+    path.write_text("cvegeo;pobreza_porcentaje;pobreza_poblacion\n01001;23.714;218414\n", encoding="utf-8")
+    assert KINDS["coneval"].reader(path)["poverty_pct"].tolist() == [23.714]

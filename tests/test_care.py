@@ -7,8 +7,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from brecha.care import (CARE_GROUPS, DEMAND_COLUMNS, PLACES_PER_STAFF, apportion, care_by_locality,
-                         care_by_municipality, care_supply, estimate_places)
+from brecha.care import (
+    CARE_GROUPS,
+    DEMAND_COLUMNS,
+    PLACES_PER_STAFF,
+    UNMET_GROUPS,
+    apportion,
+    care_by_locality,
+    care_by_municipality,
+    care_supply,
+    care_unmet,
+    estimate_places,
+)
 from brecha.errors import InputError, InputWarning
 from brecha.geography import localities
 from brecha.settings import DATA_DIR
@@ -224,3 +234,26 @@ def test_children_0_11_share_day_care_supply_with_their_own_demand(national):
     assert (m["care_access_children_0_11"] <= m["care_access_children"] + 1e-9).mean() > 0.95
     np.testing.assert_allclose(m["care_per_1000_children_0_11"],
                                1000 * m["care_supply_children"] / m["pop_0_11"].where(m["pop_0_11"] > 0))
+
+
+def test_care_unmet_outside_share_and_benchmark():
+    f = pd.DataFrame({"pop_0_5": [100.0, 100.0, 100.0, 100.0],
+                      "pop_60_plus": [50.0, 50.0, 50.0, 50.0],
+                      "care_access_children": [120.0, 60.0, 0.0, 30.0],
+                      "care_outside_share_children": [0.0, 0.0, 1.0, 0.5],
+                      "care_access_elderly": [4.0, 0.0, 0.0, 2.0]})
+    out = care_unmet(f)
+    assert out.attrs["benchmark"]["children"] == pytest.approx(52.5)  # demand-weighted mean access
+    assert out.loc[0, "care_shortfall_children"] == 0.0  # above the national level
+    assert out.loc[2, "care_shortfall_children"] == 1.0  # all demand beyond every catchment
+    # Half the children are outside; the other half reach 60 per 1,000, above 52.5: only the outside half is unmet.
+    assert out.loc[3, "care_unmet_children"] == pytest.approx(50.0)
+    assert out.loc[1, "care_unmet_elderly"] == pytest.approx(50.0)  # no elderly care at all
+    np.testing.assert_allclose(out["care_unmet"], out["care_unmet_children"] + out["care_unmet_elderly"])
+
+
+def test_care_unmet_groups_come_from_the_one_care_table():
+    assert [g.name for g in UNMET_GROUPS] == ["children", "elderly"]
+    assert all(g in CARE_GROUPS for g in UNMET_GROUPS)
+    import brecha.gap
+    assert not hasattr(brecha.gap, "CARE_GROUPS")  # one table, in brecha.care

@@ -8,12 +8,15 @@ import pytest
 
 from brecha import coverage, gap
 from brecha.errors import InputError
+from brecha.gap import GapSettings
 
 REQUIRED = ["cvegeo", "cve_ent", "name", "state_name", "pop_total", "pop_0_11", "pop_60_plus", "pop_disability",
             "poverty_pct", "poverty_people", "extreme_poverty_pct", "care_supply_children", "care_supply_elderly",
             "care_access_children", "care_access_elderly", "initiatives", "offices", "nearest_office_km",
             "gap_score", "gap_rank", "geometry", "need_class", "presence_class", "bivariate_class", "gap_drivers",
-            "care_access_disability", "pop_0_5", "lisa_cluster", "lisa_p", "poverty_pct_eb", "care_unmet"]
+            "care_access_disability", "pop_0_5", "lisa_cluster", "lisa_p", "poverty_pct_eb", "care_unmet",
+            "initiatives_state_scope", "agencies", "offices_planned", "people_reached", "presence_evidence",
+            "office_evidence", "people_out_of_reach", "gap_class"]
 NOT_ESTIMATED = ["04012", "07125", "29048"]
 
 
@@ -23,7 +26,9 @@ def small_layer() -> pd.DataFrame:
         "state_name": ["S"] * 4, "gap_score": [0.2, np.nan, 0.9, 0.5],
         "gap_rank": pd.array([3, pd.NA, 1, 2], dtype="Int64"), "poverty_pct": [10.04, np.nan, 80.0, 50.0],
         "poverty_people": [10.4, np.nan, 800.0, 500.0], "nearest_office_km": [1.2, 3.0, 250.6, 80.0],
-        "gap_drivers": ["a", "not ranked", "high poverty rate (80%)", "b"]})
+        "gap_class": ["lower_need", "no_data", "no_report", "gap"],
+        "gap_drivers": ['[["none_above", null]]', '[["not_ranked", null]]', '[["poverty_pct", 80.0]]',
+                        '[["no_report", null]]']})
 
 
 def test_top_gaps_orders_by_rank_and_leaves_out_unranked():
@@ -31,6 +36,11 @@ def test_top_gaps_orders_by_rank_and_leaves_out_unranked():
     assert top["cvegeo"].tolist() == ["01003", "01004", "01001"]
     assert top["gap_rank"].tolist() == [1, 2, 3] and top.columns[0] == "gap_rank"
     assert top.loc[0, "reason"] == "high poverty rate (80%)"
+    assert top.loc[0, "gap_class"] == "no_report" and top.loc[0, "gap_class_text"].startswith("no report")
+    es = coverage.top_gaps(small_layer(), n=5, lang="es")
+    assert es.loc[0, "gap_class_text"].startswith("sin reporte")
+    assert es.loc[0, "reason"] == "alta tasa de pobreza (80 %)"
+    assert es.loc[1, "reason"] == "sin reporte para el lugar ni su estado"
     assert top.loc[0, "nearest_office_km"] == 251.0 and top.loc[2, "poverty_pct"] == 10.0
     assert top.loc[2, "name"] == "'=cmd"  # safe to open in a spreadsheet
     assert len(coverage.top_gaps(small_layer(), n=1)) == 1
@@ -68,7 +78,8 @@ def test_municipal_layer_end_to_end(real):
     assert top["gap_score"].is_monotonic_decreasing
     assert set(m["lisa_cluster"]) <= {"HH", "LL", "HL", "LH", "ns"} and (m["lisa_cluster"] == "HH").any()
     assert set(ranked["bivariate_class"]) <= {f"{n}-{p}" for n in (1, 2, 3) for p in (1, 2, 3)}
-    assert (ranked["gap_drivers"].str.len() > 0).all()
+    assert (ranked["gap_drivers"].str.startswith("[[")).all()
+    assert set(m["gap_class"]) <= set(gap.GAP_CLASSES)
     # The ten largest gaps are poor places: high need tercile.
     assert (top.head(10)["need_class"] == 3).all()
     assert m["geometry"].notna().all() and m.geometry.is_valid.all()
@@ -76,13 +87,19 @@ def test_municipal_layer_end_to_end(real):
 
 def test_municipal_layer_agrees_with_its_sources(real):
     from brecha import presence
+    from brecha.reach import within_reach
     from brecha.sources import initiative_places
 
     sources, m, _ = real
-    offices = presence.office_counts(sources["offices"])
-    assert m["offices"].sum() == offices["offices"].sum()
-    ini = presence.initiative_counts(initiative_places(sources["initiatives"]))
-    assert m["initiatives"].sum() == ini["initiatives"].sum()
+    pres = presence.presence_by_area(initiative_places(sources["initiatives"]), sources["offices"],
+                                     initiatives=sources["initiatives"])
+    for c in ("initiatives", "agencies", "offices", "presence_evidence", "office_evidence"):
+        assert m[c].tolist() == pres.set_index("cvegeo")[c].reindex(m["cvegeo"]).tolist()
+    out = within_reach(sources["localities"], sources["census_municipal"], sources["coneval_municipal"],
+                       sources["offices"]).municipality.set_index("cvegeo")["pop_outside"]
+    np.testing.assert_allclose(m.set_index("cvegeo")["people_out_of_reach"], out.reindex(m["cvegeo"]).fillna(0))
+    np.testing.assert_allclose(m["people_out_of_reach"],
+                               m["pop_total"] * (1 - m["pop_within_reach_pct"] / 100), rtol=1e-9, atol=1e-6)
     con = sources["coneval_municipal"].set_index("cvegeo")
     np.testing.assert_allclose(m.set_index("cvegeo")["poverty_people"], con["poverty_people"].reindex(m["cvegeo"]))
     # Empirical Bayes moves the smallest municipalities most.
@@ -123,9 +140,9 @@ def test_state_poverty_columns_say_where_they_come_from(real):
 
 def test_state_layer_uses_official_figures_and_keeps_the_aggregate(real, tmp_path):
     import openpyxl
-    from test_coneval_state import _per_indicator_sheet, _per_state_sheet
 
     from brecha.sources import read_coneval_state
+    from test_coneval_state import _per_indicator_sheet, _per_state_sheet
 
     sources, m, s = real
     wb = openpyxl.Workbook()
@@ -147,32 +164,39 @@ def test_state_layer_uses_official_figures_and_keeps_the_aggregate(real, tmp_pat
     assert o.attrs["states_with_official"] == {"poverty": 1, "extreme_poverty": 3} and o.attrs["official_year"] == 2020
 
 
-def test_state_gap_and_sensitivity_use_the_municipal_settings(real):
-    import copy
-
-    from brecha.pipeline.registry import REGISTRY
-
+def test_the_gap_settings_travel_explicitly_not_in_attrs(real, tmp_path):
     sources, m, s = real
-    assert s.attrs["gap"]["weights"] == m.attrs["gap"]["weights"]
-    edited = m.copy()
-    edited.attrs = copy.deepcopy(m.attrs)
-    weights = {**m.attrs["gap"]["weights"], "poverty_pct": 3.0, "reach": 0.0}
-    edited.attrs["gap"].update(weights=weights, aggregate="arithmetic", reach_scale_km=50.0)
-    st = coverage.state_layer(sources, municipal=edited)
-    assert st.attrs["gap"]["weights"] == weights and st.attrs["gap"]["aggregate"] == "arithmetic"
-    assert st.attrs["gap"]["reach_scale_km"] == 50.0 and not st.attrs["gap"]["eb"]
+    weights = {**GapSettings().weights, "poverty_pct": 3.0}
+    table = gap.settings_table(weights=weights, aggregate="arithmetic")
+    # The table survives a CSV (no attrs channel), as the pipeline's gap_settings layer does.
+    table.to_csv(tmp_path / "gap_settings.csv", index=False)
+    table = pd.read_csv(tmp_path / "gap_settings.csv")
+    st = coverage.state_layer(sources, municipal=m, gap=table)
     assert not np.allclose(st["gap_score"], s["gap_score"])
-    table = REGISTRY["gap.weight_sensitivity"].fn({"layer": edited}, change=0.2, top_n=20)
-    assert set(table["component"]) == set(weights) - {"reach"}  # a zero weight is not varied
-    lower = table.loc[(table["component"] == "poverty_pct") & (table["factor"] < 1), "weight"]
+    again = coverage.state_layer(sources, municipal=m, gap=GapSettings(weights=weights, aggregate="arithmetic"))
+    np.testing.assert_array_equal(st["gap_score"], again["gap_score"])
+    assert "gap" not in m.attrs and "gap" not in s.attrs
+    sens = gap.weight_sensitivity(m, table, change=0.2, top_n=20)
+    assert set(sens["component"]) == {c for c, w in weights.items() if w > 0}  # a zero weight is not varied
+    lower = sens.loc[(sens["component"] == "poverty_pct") & (sens["factor"] < 1), "weight"]
     assert lower.item() == pytest.approx(2.4)
-    assert table.attrs["aggregate"] == "arithmetic"
     with pytest.raises(InputError, match="radius_km"):
         coverage.state_layer(sources, municipal=m, radius_km=50.0)  # would be ignored: m is built already
-    stripped = m.copy()
-    stripped.attrs = {}
-    with pytest.raises(InputError, match="gap_index settings"):
-        REGISTRY["gap.weight_sensitivity"].fn({"layer": stripped})
+
+
+def test_presence_is_reported_presence_and_no_report_is_its_own_class(real):
+    _, m, s = real
+    nothing = (m["initiatives"] == 0) & (m["offices"] == 0)
+    assert not (nothing & (m["presence_class"] == 3)).any()  # was 780 when reach was presence
+    cmn = m[m["cve_ent"].isin(["06", "17", "18"])]  # Colima, Morelos, Nayarit: in no report
+    assert len(cmn) == 66 and (cmn["presence_evidence"] == "no_report").all()
+    assert set(cmn.loc[cmn["need_class"] == 3, "gap_class"]) == {"no_report"}
+    assert set(cmn["gap_class"]) <= {"no_report", "lower_need"}
+    top = coverage.top_gaps(m, n=50, lang="es")
+    cmn_top = top.loc[top["cvegeo"].str[:2].isin(["06", "17", "18"]), "gap_class_text"]
+    assert cmn_top.str.startswith("sin reporte").all()
+    for c in ("presence_evidence", "office_evidence", "share_poor", "fair_share_gap", "people_out_of_reach"):
+        assert c in s
 
 
 def test_municipal_layer_has_every_care_group(real):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from brecha import geography
 from brecha.errors import AmbiguousPlaceError, BrechaError, InputWarning, PlaceError
-from brecha.places import Gazetteer
+from brecha.places import Gazetteer, _short_forms, normalize
 from brecha.sources import (
     read_census_localities,
     read_census_municipal,
@@ -88,7 +88,11 @@ def test_resolver_only_raises_place_errors(gz, text, state, level):
         return
     assert p.level in ("state", "municipality")
     assert level != "state" or p.level == "state"
-    assert level != "municipality" or p.level == "municipality"
+    if level == "municipality" and p.level == "state":
+        # Only a name of a state and of no municipality ("Ciudad de México") answers the state here.
+        names = [text] + ([text.rsplit(",", 1)[0]] if "," in text else [])
+        assert p.precision == "state" and p.cvegeo is None
+        assert any(getattr(gz.resolve_state(n), "cve_ent", None) == p.cve_ent for n in names)
     assert p.cve_ent in set(_STATES["cve_ent"])
     assert p.cvegeo is None or (p.level == "municipality" and p.cvegeo[:2] == p.cve_ent)
 
@@ -100,9 +104,13 @@ def test_resolver_is_idempotent_on_canonical_names(gz, muni):
     assert gz.resolve(cvegeo).cvegeo == cvegeo
     try:
         p = gz.resolve(f"{name}, {state_name}")
-    except AmbiguousPlaceError as err:  # INEGI's own homonyms in one state (San Pedro Mixtepec, Oaxaca)
+    except AmbiguousPlaceError as err:
+        # INEGI's own homonyms in one state (San Pedro Mixtepec, Oaxaca), or a name that is also the
+        # short form of a neighbour's (Atizapán and Atizapán de Zaragoza, both in México): never a guess.
         assert cvegeo in {c["cvegeo"] for c in err.candidates}
-        assert all(c["name"].rstrip(".") == name.rstrip(".") for c in err.candidates)
+        key = normalize(name.rstrip("."))
+        assert all(normalize(c["name"].rstrip(".")) == key or key in _short_forms(normalize(c["name"]))
+                   for c in err.candidates)
         return
     assert p.cvegeo == cvegeo
     again = gz.resolve(f"{p.name}, {p.state_name}")
@@ -224,7 +232,9 @@ def test_offices_reader_places_or_reports_every_row(scratch, rows):
     path = scratch / f"offices{next(_names)}.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")
     try:
-        off = read_offices(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)  # "agency0" is not in the agency catalogue: fine here
+            off = read_offices(path)
     except BrechaError as err:
         assert all(p.file == str(path) and (p.row is None or p.row >= 1) for p in err.problems)
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ from shapely.geometry import box
 
 from brecha import gap
 from brecha.errors import InputError
+from brecha.gap import GapSettings
 
 
 def frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
@@ -24,6 +27,7 @@ def frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
         "poverty_people": (pop * pct / 100).round(),
         "care_unmet": (pop * rng.uniform(0, 0.1, n)).round(),
         "initiatives": rng.poisson(0.3, n),
+        "agencies": rng.poisson(0.2, n),
         "offices": rng.poisson(0.1, n),
         "nearest_office_km": rng.uniform(0, 400, n),
     })
@@ -38,6 +42,7 @@ def extremes() -> pd.DataFrame:
         "poverty_people": [95e3, 50.0, 8e3, 15e3, 24e3, 35e3],
         "care_unmet": [9e3, 0.0, 1e3, 2e3, 3e3, 4e3],
         "initiatives": [5, 0, 1, 0, 1, 0],
+        "agencies": [4, 0, 1, 0, 1, 0],
         "offices": [3, 0, 1, 0, 0, 1],
         "nearest_office_km": [0.5, np.nan, 20.0, 60.0, 90.0, 10.0],
     })
@@ -95,7 +100,7 @@ def test_normalise_rank_and_minmax():
 
 
 def test_arithmetic_mean_lets_presence_fully_offset_need():
-    out = gap.gap_index(extremes(), aggregate="arithmetic").set_index("cvegeo")
+    out = gap.gap_index(extremes(), GapSettings(aggregate="arithmetic")).set_index("cvegeo")
     # Highest need + highest presence scores exactly like no need + no presence.
     assert out.loc["A", "gap_score"] == pytest.approx(out.loc["B", "gap_score"])
     assert out.loc["A", "gap_score"] == pytest.approx(0.5)
@@ -103,15 +108,15 @@ def test_arithmetic_mean_lets_presence_fully_offset_need():
 
 def test_geometric_mean_high_presence_cannot_fully_offset_high_poverty():
     floor = 0.1
-    out = gap.gap_index(extremes(), aggregate="geometric", presence_floor=floor).set_index("cvegeo")
+    out = gap.gap_index(extremes(), GapSettings(aggregate="geometric", presence_floor=floor)).set_index("cvegeo")
     # No need, (almost) no gap, however absent the agencies: need terms sit at NEED_FLOOR.
     assert out.loc["B", "gap_score"] == pytest.approx(gap.NEED_FLOOR ** 0.5)
     assert out.loc["A", "gap_score"] > 3 * out.loc["B", "gap_score"]
     # Full presence shrinks A's score by at most floor ** (presence weight share) = floor ** 0.5.
     assert out.loc["A", "gap_score"] == pytest.approx(floor ** 0.5)
     served = extremes()
-    served.loc[0, ["initiatives", "offices", "nearest_office_km"]] = [0, 0, np.nan]
-    unserved = gap.gap_index(served, presence_floor=floor).set_index("cvegeo")
+    served.loc[0, ["initiatives", "agencies", "offices", "nearest_office_km"]] = [0, 0, 0, np.nan]
+    unserved = gap.gap_index(served, GapSettings(presence_floor=floor)).set_index("cvegeo")
     assert out.loc["A", "gap_score"] >= floor ** 0.5 * unserved.loc["A", "gap_score"] - 1e-12
 
 
@@ -130,7 +135,7 @@ def test_more_need_or_less_presence_never_lowers_the_score():
     poorer.loc[7, ["poverty_pct", "poverty_people"]] = [99.0, f["poverty_people"].max() + 1]
     assert gap.gap_index(poorer).loc[7, "gap_score"] >= base.loc[7, "gap_score"]
     farther = f.copy()
-    farther.loc[7, ["offices", "initiatives", "nearest_office_km"]] = [0, 0, 999.0]
+    farther.loc[7, ["offices", "initiatives", "agencies", "nearest_office_km"]] = [0, 0, 0, 999.0]
     assert gap.gap_index(farther).loc[7, "gap_score"] >= base.loc[7, "gap_score"]
 
 
@@ -141,12 +146,12 @@ def test_missing_poverty_is_excluded_not_scored():
     assert not out.loc[4, "gap_ranked"] and out["gap_ranked"].drop(4).all()
     assert np.isnan(out.loc[4, "gap_score"]) and pd.isna(out.loc[4, "gap_rank"])
     assert pd.isna(out.loc[4, "need_class"]) and pd.isna(out.loc[4, "bivariate_class"])
-    assert "no CONEVAL" in out.loc[4, "gap_drivers"]
+    assert gap.describe_drivers(out.loc[4, "gap_drivers"], "en") == "not ranked: no CONEVAL poverty estimate"
     assert sorted(out["gap_rank"].dropna().astype(int)) == list(range(1, 20))
     # The excluded place does not move anybody else's score.
     alone = gap.gap_index(f.drop(index=4))
     np.testing.assert_allclose(out["gap_score"].drop(4), alone["gap_score"])
-    assert out.attrs["excluded"] == 1
+    assert out.loc[4, "gap_class"] == "no_data"
 
 
 def test_classes_and_bivariate_labels():
@@ -164,27 +169,36 @@ def test_classes_and_bivariate_labels():
     assert worst.need_class == 3
 
 
-def test_drivers_name_the_components_in_plain_words():
+def test_drivers_are_codes_and_values_said_in_either_language():
     f = frame(40, seed=1)
     # A small, very poor, far-away place: rate and distance should drive it, not its size.
     f.loc[3, ["pop_coneval", "poverty_pct", "poverty_people", "care_unmet"]] = [2000.0, 99.0, 1980.0, 0.0]
-    f.loc[3, ["initiatives", "offices", "nearest_office_km"]] = [0, 0, 612.0]
-    out = gap.gap_index(f)
-    text = out.loc[3, "gap_drivers"]
-    assert "high poverty rate (99%)" in text and "no office within 612 km" in text
-    assert all(isinstance(t, str) and t for t in out["gap_drivers"])
+    f.loc[3, ["initiatives", "agencies", "offices", "nearest_office_km"]] = [0, 0, 0, 612.0]
+    weights = {**gap.DEFAULT_WEIGHTS, "reach": 3.0}
+    out = gap.gap_index(f, GapSettings(weights=weights))
+    pairs = json.loads(out.loc[3, "gap_drivers"])
+    assert pairs[0][0] in ("poverty_pct", "none_within") and {p[0] for p in pairs} == {"poverty_pct", "none_within"}
+    assert dict(map(tuple, pairs))["none_within"] == pytest.approx(612.0)
+    en = gap.describe_drivers(out.loc[3, "gap_drivers"], "en")
+    es = gap.describe_drivers(out.loc[3, "gap_drivers"], "es")
+    assert "high poverty rate (99%)" in en and "no office within 612 km" in en
+    assert "alta tasa de pobreza (99 %)" in es and "ninguna oficina a menos de 612 km" in es
+    assert all(json.loads(t) for t in out["gap_drivers"])  # every cell is a non-empty JSON list
+    assert gap.describe_drivers(None, "es") is None and gap.describe_drivers("texto propio", "es") == "texto propio"
+    with pytest.raises(ValueError):
+        gap.describe_drivers(out.loc[3, "gap_drivers"], "fr")
 
 
 def test_weights_change_the_score_and_bad_weights_are_all_reported():
     f = frame(30)
-    only_rate = gap.gap_index(f, weights={"poverty_pct": 1.0})
+    only_rate = gap.gap_index(f, GapSettings(weights={"poverty_pct": 1.0}))
     order = only_rate.sort_values("gap_rank")["poverty_pct_eb"].to_numpy()
     assert np.all(np.diff(order) <= 0)
     with pytest.raises(InputError) as err:
-        gap.gap_index(f, weights={"poverty_pct": -1, "wealth": 2})
+        GapSettings(weights={"poverty_pct": -1, "wealth": 2})
     assert len(err.value.problems) == 2
     with pytest.raises(InputError) as err:
-        gap.gap_index(f, normalisation="zscore", aggregate="harmonic", presence_floor=1.5, reach_scale_km=0)
+        GapSettings(normalisation="zscore", aggregate="harmonic", presence_floor=1.5, reach_scale_km=0)
     assert len(err.value.problems) == 4
     with pytest.raises(InputError) as err:
         gap.gap_index(f.drop(columns=["care_unmet", "offices"]))
@@ -197,31 +211,69 @@ def test_geometric_scores_stay_positive_at_a_component_minimum():
     assert (out["gap_score"] > 0).all()
 
 
-# --- care shortfall -------------------------------------------------------
+# --- settings, presence apart from reach, classes -------------------------
 
-def test_care_unmet_outside_share_and_benchmark():
-    f = pd.DataFrame({"pop_0_5": [100.0, 100.0, 100.0, 100.0],
-                      "pop_60_plus": [50.0, 50.0, 50.0, 50.0],
-                      "care_access_children": [120.0, 60.0, 0.0, 30.0],
-                      "care_outside_share_children": [0.0, 0.0, 1.0, 0.5],
-                      "care_access_elderly": [4.0, 0.0, 0.0, 2.0]})
-    out = gap.care_unmet(f)
-    assert out.attrs["benchmark"]["children"] == pytest.approx(52.5)  # demand-weighted mean access
-    assert out.loc[0, "care_shortfall_children"] == 0.0  # above the national level
-    assert out.loc[2, "care_shortfall_children"] == 1.0  # all demand beyond every catchment
-    # Half the children are outside; the other half reach 60 per 1,000, above 52.5: only the outside half is unmet.
-    assert out.loc[3, "care_unmet_children"] == pytest.approx(50.0)
-    assert out.loc[1, "care_unmet_elderly"] == pytest.approx(50.0)  # no elderly care at all
-    np.testing.assert_allclose(out["care_unmet"], out["care_unmet_children"] + out["care_unmet_elderly"])
+def test_settings_round_trip_through_the_table_and_json():
+    s = GapSettings(weights={"poverty_pct": 2.0, "reach": 1.0}, aggregate="arithmetic", reach_scale_km=50.0)
+    assert GapSettings.from_frame(s.to_frame()) == s == GapSettings.from_json(s.to_json())
+    assert GapSettings.of(s.to_frame()) == s and GapSettings.of(None) == GapSettings()
+    assert gap.settings_table(presence_floor=0.2).equals(GapSettings(presence_floor=0.2).to_frame())
+    bad = s.to_frame()
+    bad.loc[len(bad)] = ["colour", '"red"']
+    with pytest.raises(InputError, match="colour"):
+        GapSettings.from_frame(bad)
+    with pytest.raises(AttributeError):
+        s.aggregate = "geometric"  # frozen
+
+
+def test_reach_is_not_presence():
+    f = frame(40, seed=3)
+    near, far = f.copy(), f.copy()
+    near["nearest_office_km"], far["nearest_office_km"] = 1.0, 900.0
+    a, b = gap.gap_index(near), gap.gap_index(far)
+    # Distance alone moves neither presence nor (with the default weights) the gap.
+    np.testing.assert_array_equal(a["presence_score"], b["presence_score"])
+    np.testing.assert_array_equal(a["gap_score"], b["gap_score"])
+    # Nor is a distance column needed unless reach has a weight.
+    gap.gap_index(f.drop(columns="nearest_office_km"))
+    with pytest.raises(InputError, match="nearest_office_km"):
+        gap.gap_index(f.drop(columns="nearest_office_km"), GapSettings(weights={**gap.DEFAULT_WEIGHTS, "reach": 1.0}))
+
+
+def test_presence_class_is_never_high_without_anything_reported():
+    f = frame(90, seed=9)
+    f.loc[:70, ["initiatives", "agencies", "offices"]] = 0  # most places report nothing, as in the real data
+    out = gap.gap_index(f)
+    nothing = (f[["initiatives", "agencies", "offices"]].sum(axis=1) == 0).to_numpy()
+    assert (out.loc[nothing, "presence_class"] == 1).all()
+    some = out.loc[~nothing, "presence_class"].astype(int)
+    assert 3 in set(some) and set(some) <= {1, 2, 3}
+
+
+def test_no_report_is_its_own_class_not_a_gap():
+    f = frame(60, seed=11)
+    f[["initiatives", "agencies", "offices"]] = 0
+    f["presence_evidence"] = ["no_report"] * 20 + ["state_only"] * 20 + ["reported"] * 20
+    f.loc[40:, ["initiatives", "agencies"]] = 1
+    out = gap.gap_index(f)
+    high = out["need_class"] == 3
+    assert set(out.loc[high & (f["presence_evidence"] == "no_report"), "gap_class"]) == {"no_report"}
+    assert set(out.loc[high & (f["presence_evidence"] == "state_only"), "gap_class"]) <= {"gap"}
+    assert set(out.loc[~high, "gap_class"]) == {"lower_need"}
+    assert set(out["gap_class"]) <= set(gap.GAP_CLASSES)
+    some = out.loc[high & (f["presence_evidence"] == "no_report"), "gap_drivers"].iloc[0]
+    assert "sin reporte" in gap.describe_drivers(some, "es") or "pobreza" in gap.describe_drivers(some, "es")
+    assert gap.describe_gap_class("no_report", "es").startswith("sin reporte")
+    assert gap.describe_gap_class("no_report", "en").startswith("no report")
 
 
 # --- sensitivity ----------------------------------------------------------
 
 def test_weight_sensitivity_table():
     f = frame(60, seed=4)
-    table = gap.weight_sensitivity(f, weights={**gap.DEFAULT_WEIGHTS, "offices": 0.0}, top_n=10)
-    assert len(table) == 2 * 5  # offices has weight 0: not perturbed
-    assert set(table["component"]) == set(gap.DEFAULT_WEIGHTS) - {"offices"}
+    table = gap.weight_sensitivity(f, GapSettings(weights={**gap.DEFAULT_WEIGHTS, "offices": 0.0}), top_n=10)
+    assert len(table) == 2 * 5  # offices and reach have weight 0: not perturbed
+    assert set(table["component"]) == set(gap.DEFAULT_WEIGHTS) - {"offices", "reach"}
     assert list(table.columns) == ["component", "factor", "weight", "top_overlap", "spearman",
                                    "max_rank_change", "max_rank_change_top", "mean_rank_change"]
     assert table["top_overlap"].between(0, 1).all() and table["spearman"].between(-1, 1).all()
@@ -230,9 +282,9 @@ def test_weight_sensitivity_table():
 
 def test_sensitivity_is_zero_when_a_component_cannot_reorder():
     f = frame(40, seed=6)
-    f[["initiatives", "offices"]] = 0
+    f[["initiatives", "agencies", "offices"]] = 0
     f["nearest_office_km"] = 50.0
-    table = gap.weight_sensitivity(f, aggregate="arithmetic").set_index(["component", "factor"])
+    table = gap.weight_sensitivity(f, GapSettings(aggregate="arithmetic")).set_index(["component", "factor"])
     # Presence is the same everywhere: its weight shifts every score equally.
     for c in gap.PRESENCE:
         row = table.loc[(c, 0.8)]

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from brecha import maps
+from brecha import geography, maps
 from brecha.errors import BrechaError, InputError, PlaceError
 from brecha.maps._assets import VENDORED, read_asset
 from brecha.maps._classify import NODATA_COLOR, ZERO_COLOR, classify
@@ -21,8 +21,7 @@ from brecha.maps._offline import inline_assets
 from brecha.maps._payload import decode_geometry, encode_geometry
 from brecha.maps._simplify import simplify_coverage, tolerance_for
 from brecha.maps.index import IndexEntry, read_entry, write_index
-from brecha.maps.reach import population_out_of_reach, reach_rings
-
+from brecha.maps.reach import reach_rings
 from maps_support import HOSTILE, HOSTILE_TEMPLATE, denue, hostile_inputs, initiatives, municipal_layer, offices
 
 AGS = ("01",)
@@ -213,13 +212,18 @@ def test_tiles_are_optional(ags):
     assert "basemaps.cartocdn.com" not in maps.render_html(maps.gap_map(ags, top_n=1, tiles=False))
 
 
-def test_presence_counts_match_the_long_table(ags):
-    ini = initiatives()
-    html = maps.render_html(maps.presence_map(ags, offices(), ini, tiles=False))
-    block = data_block(html, "brecha-state")
-    row = dict(zip(block["fields"], next(r for r in block["rows"] if r[0] == "01")))
-    want = ini[(ini.cve_ent == "01") & (ini.level != "national")]["initiative_id"].nunique()
-    assert row["initiatives"] == want > 0
+def test_presence_map_shows_the_layers_counts_and_never_recounts(ags):
+    """Counts come from the layers (brecha.presence), even when they disagree with the long table."""
+    munis = ags.assign(initiatives=np.arange(len(ags)) + 100, offices=7, agencies=3)
+    states = geography.states().query("cve_ent == '01'").assign(initiatives=41, offices=5)
+    html = maps.render_html(maps.presence_map(munis, offices(), initiatives(), states=states, tiles=False))
+    state = data_block(html, "brecha-state")
+    assert dict(zip(state["fields"], state["rows"][0]))["initiatives"] == 41
+    muni = data_block(html, "brecha-muni")
+    got = {r[0]: dict(zip(muni["fields"], r)) for r in muni["rows"]}
+    assert [got[c]["initiatives"] for c in munis["cvegeo"]] == list(munis["initiatives"])
+    assert {got[c]["offices"] for c in got} == {7} and {got[c]["agencies"] for c in got} == {3}
+    assert "brecha-state" not in maps.render_html(maps.presence_map(munis, offices(), initiatives(), tiles=False))
 
 
 # -- reach -------------------------------------------------------------------------------------
@@ -235,12 +239,18 @@ def test_reach_rings_are_true_distance_circles():
         assert np.allclose(d / 1000.0, 50.0, rtol=0.01), (d.min(), d.max())
 
 
-def test_population_out_of_reach_counts_far_localities():
-    off = gpd.GeoDataFrame({"agency": ["A"]}, geometry=[Point(-99.13, 19.43)], crs=4326)
-    locs = gpd.GeoDataFrame({"pop_total": [100, 10, 1]},
-                            geometry=[Point(-99.13, 19.43), Point(-99.13, 19.83), Point(-99.13, 20.43)], crs=4326)
-    out, total, method = population_out_of_reach(off, 50.0, localities=locs)
-    assert (out, total, method) == (1.0, 111.0, "localities")  # 44 km in reach, 111 km out
+def test_reach_note_reads_the_layers_people_out_of_reach(ags):
+    """The map adds up the layer's people_out_of_reach (the analysis counted them); it never recounts."""
+    import brecha.maps.reach as reach_module
+
+    assert not hasattr(reach_module, "cKDTree")
+    munis = ags.assign(people_out_of_reach=0.0, pop_total=1000.0)
+    munis.loc[munis.index[:3], "people_out_of_reach"] = [10.0, 20.0, 30.5]
+    html = maps.render_html(maps.reach_map(munis, offices(), state="Aguascalientes", tiles=False))
+    total = 1000 * len(munis)
+    assert f"60 personas, {100 * 60.5 / total:.1f} %" in html.replace("\u00a0", " ")
+    assert "Fuera de alcance" not in maps.render_html(maps.reach_map(ags.drop(columns="people_out_of_reach"),
+                                                                      offices(), tiles=False))
 
 
 # -- index and CLI -----------------------------------------------------------------------------
@@ -313,9 +323,10 @@ def test_choropleth_map_of_states_is_a_full_brecha_map(state_layer):
     assert row["poverty_pct"] == round(row["poverty_pct"], 1)  # rounded for display, not raw floats
     for call in ("brecha.search(", "brecha.legend(", "brecha.scale(", "brecha.attribution(", "L.control.layers("):
         assert call in html
-    assert "Clases: cuantiles, k = 5" in html and "Pobreza (%)" in html and "Buscar estado" in html
+    assert "Colores: 5 grupos con el mismo" in html and "Pobreza (%)" in html
+    assert "Buscar estado" in html
     meta = data_block(html, "brecha-meta")
-    assert meta["title"] == "Población en pobreza por estado — México" and meta["preview_svg"].startswith("<svg")
+    assert meta["title"] == "Población en pobreza (%) por estado — México" and meta["preview_svg"].startswith("<svg")
     assert "GeoJsonTooltip" not in html and "#b30000" in html
 
 
@@ -355,14 +366,20 @@ def test_colors_and_legend_reach_the_main_choropleth(ags, name):
 
 def test_gap_drivers_follow_the_map_language(ags):
     munis = ags.copy()
-    munis["gap_drivers"] = ("care places short for ~4,817 young children and older people; "
-                            "many people in poverty (82,318)")
+    # The layer stores codes and values (brecha.gap); the map says them in its language.
+    munis["gap_drivers"] = '[["care_unmet", 4817.0], ["poverty_people", 82318.0]]'
+    munis["gap_class"] = "no_report"
     es = data_block(maps.render_html(maps.gap_map(munis, top_n=1, tiles=False)), "brecha-muni")
     en = data_block(maps.render_html(maps.gap_map(munis, top_n=1, tiles=False, lang="en")), "brecha-muni")
     i = es["fields"].index("gap_drivers")
     assert es["rows"][0][i] == ("faltan lugares de cuidado para ~4,817 niñas, niños y personas mayores; "
                                 "muchas personas en pobreza (82,318)")
-    assert en["rows"][0][i] == munis["gap_drivers"].iloc[0]
+    assert en["rows"][0][i].startswith("care places short for ~4,817")
+    # gap_class in words: "sin reporte" is never a confirmed gap, and the legend counts those places.
+    c = es["fields"].index("gap_class")
+    assert es["rows"][0][c].startswith("sin reporte")
+    html = maps.render_html(maps.gap_map(munis, top_n=1, tiles=False))
+    assert f"Sin reporte: {len(munis)} municipios" in html and "no una brecha confirmada" in html
 
 
 def test_spanish_office_types_themes_and_report_attribution(ags):
@@ -373,7 +390,7 @@ def test_spanish_office_types_themes_and_report_attribution(ags):
     themes = set(init["dicts"]["theme"])
     assert "migración" in themes and "migration" not in themes
     assert "UNICEF 2023, ONU México 2020 y 2022, ONU Mujeres 2023, ACNUR 2023" in html
-    assert "Clases: cuantiles" in html and "quantiles" not in html
+    assert "grupos con el mismo" in html and "quantiles" not in html
     gap = maps.render_html(maps.gap_map(ags, top_n=1, tiles=False))
     assert "informes anuales de las agencias (UNICEF 2023" in gap
 
@@ -428,8 +445,8 @@ def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
     html = maps.render_html(maps.presence_map(chis, off, initiatives(), state="Chiapas", tiles=False))
     muni = data_block(html, "brecha-muni")
     row = muni["rows"][[r[0] for r in muni["rows"]].index("07089")]
-    want = int((counted["cvegeo"] == "07089").sum())
-    assert row[muni["fields"].index("offices")] == want == int((off["cvegeo"] == "07089").sum()) - 1
+    # The layer's count (maps_support counts as brecha.presence does), shown as it is.
+    assert row[muni["fields"].index("offices")] == int(chis.set_index("cvegeo").at["07089", "offices"])
     pts = data_block(html, "brecha-offices")
     symbols = [pts["dicts"]["symbol"][r[pts["fields"].index("symbol")]] for r in pts["rows"]]
     n_planned = int(((off["status"] == "planned") & off.geometry.notna() & off["cvegeo"].str.startswith("07")).sum())
@@ -441,11 +458,6 @@ def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
     assert f"no mostradas: {unplaced}\\u003c" in national
     rings = reach_rings(off, 50)
     assert rings["n_offices"].sum() == int(counted.geometry.notna().sum())
-    out, _, _ = population_out_of_reach(off, 50, municipalities=None, localities=municipal_layer().assign(
-        pop_total=1.0).set_geometry(municipal_layer().geometry.representative_point()))
-    out_counted, _, _ = population_out_of_reach(counted, 50, localities=municipal_layer().assign(
-        pop_total=1.0).set_geometry(municipal_layer().geometry.representative_point()))
-    assert out == out_counted
 
 
 def test_basemap_waits_for_a_probe_tile(ags):

@@ -197,8 +197,9 @@ def test_layer_control_toggles_layers_and_their_legends(open_page, state_maps, n
 
 HOVER = {  # map -> texts the tooltip of Calvillo (01003) must show
     "presence": ("Iniciativas",),
-    "reach": ("Distancia a la oficina más cercana", " km", "Población en pobreza", " %"),
-    "care": ("Accesibilidad, cuidado infantil (E2SFCA)", "por 1,000 niñas y niños", "personas"),
+    "reach": ("Distancia a la oficina más cercana", " km", "Población en pobreza (%)", " %",
+              "Oficina más cercana: agencia", "Población base de CONEVAL"),
+    "care": ("Acceso a lugares de cuidado infantil", "lugares por 1,000 niñas y niños", "personas"),
     "gap": ("Lugar en la brecha", "Qué impulsa el lugar", "pobreza"),
 }
 
@@ -392,7 +393,8 @@ def test_gap_tooltip_long_text_spans_the_tooltip(open_page, state_maps, ags):
     pg.hover_lonlat(*_point(ags, "01003"))
     box = pg.page.locator(".leaflet-tooltip").first.bounding_box()
     assert pg.page.locator(".leaflet-tooltip td.brecha-wide").count() >= 1
-    assert box["width"] <= 340 and box["height"] < 300, box
+    # Two rows more than before (gap class, presence evidence): still a compact card, not a word per line.
+    assert box["width"] <= 340 and box["height"] < 360, box
 
 
 def test_care_types_share_one_cluster_group(open_page, state_maps):

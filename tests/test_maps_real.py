@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from brecha.pipeline import build
-
-from test_maps_browser import SCREENSHOTS, OfflinePage, browser  # noqa: F401 (browser is a fixture)
+from test_maps_browser import SCREENSHOTS, OfflinePage
+from test_maps_browser import browser as _browser  # noqa: F401 (the "browser" fixture, by its own name)
 from test_pipeline_support import CODE, REPO
 
 pytestmark = pytest.mark.browser
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 MAPS = {
     "map_presence": ("tapachula", "Tapachula, Chiapas", ("Iniciativas", "Oficinas"), 2469),
     "map_reach": ("tapachula", "Tapachula, Chiapas", ("Distancia a la oficina más cercana", " km", " %"), 2469),
-    "map_care": ("tapachula", "Tapachula, Chiapas", ("Accesibilidad, cuidado infantil (E2SFCA)", "por 1,000 niñas y niños"),
-                 2469),
+    "map_care": ("tapachula", "Tapachula, Chiapas",
+                 ("Acceso a lugares de cuidado infantil", "lugares por 1,000 niñas y niños"), 2469),
     "map_gap": ("tapachula", "Tapachula, Chiapas", ("Lugar en la brecha", "Qué impulsa el lugar"), 2469),
     "map_poverty_states": ("chiapas", "Chiapas", ("Población en pobreza", " %", "personas"), 32),
 }
@@ -85,7 +85,9 @@ def _legends_follow_layers(pg: OfflinePage) -> None:
     before = pg.js(VISIBLE_LEGENDS)
     assert before, "no legend shown"
     radios = pg.page.locator(".leaflet-control-layers-base input")
-    boxes = pg.page.locator(".leaflet-control-layers-overlays input:checked")
+    # The place names overlay has no legend: leave it out.
+    boxes = pg.page.locator(".leaflet-control-layers-overlays label").filter(
+        has_not_text="Estados y ciudades").locator("input:checked")
     if radios.count() >= 2:
         radios.nth(1).click()
         after = pg.js(VISIBLE_LEGENDS)
@@ -94,7 +96,8 @@ def _legends_follow_layers(pg: OfflinePage) -> None:
     elif boxes.count():
         boxes.first.click()
         assert len(pg.js(VISIBLE_LEGENDS)) < len(before)
-        pg.page.locator(".leaflet-control-layers-overlays input").first.click()
+        pg.page.locator(".leaflet-control-layers-overlays label").filter(
+            has_not_text="Estados y ciudades").locator("input").first.click()
     else:  # one layer and no overlay: remove it as the control would
         pg.js("() => { brecha.map.eachLayer(l => { if (l.options && l.options.brecha) brecha.map.removeLayer(l); }); }")
         assert pg.js(VISIBLE_LEGENDS) == []

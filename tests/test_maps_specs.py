@@ -10,7 +10,6 @@ import pytest
 from brecha import maps
 from brecha.pipeline import REGISTRY, build, load_specs
 from brecha.sources import load
-
 from maps_support import municipal_layer
 from test_pipeline_support import CODE, REPO
 
@@ -67,8 +66,10 @@ def test_spec_naming_another_column_is_refused(spec_dir):
 def test_built_poverty_map_follows_its_edited_spec(tmp_path, spec_dir):
     layers = tmp_path / "layers"
     layers.mkdir()
-    for n in ("municipalities", "states", "map_poverty_states"):
-        shutil.copyfile(spec_dir / f"{n}.toml", layers / f"{n}.toml")
+    # The poverty map and the layers it reads (and the gap settings they share, when a spec holds them).
+    for n in ("municipalities", "states", "map_poverty_states", "gap_settings"):
+        if (spec_dir / f"{n}.toml").exists():
+            shutil.copyfile(spec_dir / f"{n}.toml", layers / f"{n}.toml")
     build(tmp_path / "out", layers_dir=layers, code=CODE, store=False)
     html = (tmp_path / "out" / "maps" / "map_poverty_states.html").read_text(encoding="utf-8")
     assert NEW_COLOUR in html and "Leyenda de map_poverty_states" in html

@@ -185,8 +185,8 @@ def test_dry_run_writes_nothing(project):
 
 def test_stale_temporary_files_are_removed_at_start(project):
     project.build()
-    junk = [project.out / "layers/.base.parquet.k3j4l5m6.tmp", project.out / ".manifest.json.abcdefgh.tmp",
-            project.out / "maps/.map.html.a1b2c3d4.tmp", project.out / ".brecha.duckdb.zzzzzzzz.tmp.wal"]
+    junk = [project.out / "layers/.base.parquet.brecha-k3j4l5m6.tmp", project.out / ".manifest.json.brecha-abcdefgh.tmp",
+            project.out / "maps/.map.html.brecha-a1b2c3d4.tmp", project.out / ".brecha.duckdb.brecha-zzzzzzzz.tmp.wal"]
     for j in junk:
         j.write_bytes(b"half")
     keep = project.out / "layers/.hidden-notes"

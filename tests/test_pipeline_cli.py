@@ -89,9 +89,10 @@ def test_bad_input_exits_2_before_writing(cli, case, write_csv):
 
 def test_missing_offices_file_exits_2_and_says_so_in_json_too(cli, tmp_path):
     res = cli("--offices", str(tmp_path / "nowhere.csv"), "--log-format", "json")
-    assert res.exit_code == 2 and "nowhere.csv" in res.stderr
-    event = json.loads(res.stdout.splitlines()[-1])
+    assert res.exit_code == 2
+    event = json.loads(res.stdout.splitlines()[-1])  # in JSON mode the error is one JSON object too
     assert (event["event"], event["error"], event["exit_code"]) == ("error", "InputError", 2)
+    assert "nowhere.csv" in event["message"]
 
 
 def test_a_held_lock_exits_1_with_a_clear_message(cli):
@@ -157,3 +158,38 @@ def test_a_terminal_gets_a_progress_bar_and_the_summary(cli, monkeypatch):
     assert cli().exit_code == 0
     text = stream.getvalue()
     assert "built    base" in text and "4 built, 0 skipped, 0 failed" in text
+
+
+def test_brecha_map_builds_the_map_spec_through_the_pipeline(tmp_path, monkeypatch):
+    """`brecha map KIND` then `brecha build` into one folder: one file per map, each listed once, all in the manifest."""
+    from brecha.cli import map as map_cli
+    from brecha.pipeline import spec as spec_module
+
+    monkeypatch.setattr(run_module, "REGISTRY", REG)
+    monkeypatch.setattr(spec_module, "REGISTRY", REG)
+    monkeypatch.setattr(run_module, "code_version", lambda: CODE)
+    specs = {**{k: v for k, v in SPECS.items() if k != "map"}, "map_len": SPECS["map"]}
+    layers, out = write_specs(tmp_path / "layers", specs), tmp_path / "out"
+    where = ["--out", str(out), "--layers-dir", str(layers)]
+    res = CliRunner().invoke(map_cli.command, ["len", *where])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (out / "maps").iterdir()) == ["index.html", "map_len.html"]
+    assert not (out / "layers/derived.parquet").exists()  # only the map and what it reads
+    assert set(mf.load(out)["layers"]) == {"base", "map_len"}
+    res = CliRunner().invoke(build_cli.command, [*where, "--no-store"])
+    assert res.exit_code == 0 and "skipped" in res.stderr
+    assert sorted(p.name for p in (out / "maps").iterdir()) == ["index.html", "map_len.html"]
+    assert (out / "maps/index.html").read_text(encoding="utf-8").count('href="map_len.html"') == 1
+    res = CliRunner().invoke(map_cli.command, ["all", *where])
+    assert res.exit_code == 0 and "map_len.html" in res.output
+
+
+def test_brecha_map_refuses_an_unknown_kind_with_the_known_ones(tmp_path, monkeypatch):
+    from brecha.cli import map as map_cli
+    from brecha.pipeline import spec as spec_module
+
+    monkeypatch.setattr(spec_module, "REGISTRY", REG)
+    layers = write_specs(tmp_path / "layers", {"base": SPECS["base"], "map_len": SPECS["map"]})
+    res = CliRunner().invoke(map_cli.command, ["nope", "--out", str(tmp_path / "out"), "--layers-dir", str(layers)])
+    assert res.exit_code == 2 and "one of ['len', 'all']" in res.output
+    assert not (tmp_path / "out").exists()

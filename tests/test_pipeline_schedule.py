@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 import subprocess
+from pathlib import PurePosixPath
 
 from test_pipeline_support import REPO, assert_consistent, brecha_argv, cheap_layers
 
@@ -24,7 +25,8 @@ def _unit(path) -> configparser.ConfigParser:
 
 
 def _cron_command() -> list[str]:
-    lines = [ln for ln in CRON.read_text().splitlines() if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
+    lines = [ln for ln in CRON.read_text().splitlines()
+             if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
     assert len(lines) == 1
     fields = lines[0].split(None, 6)
     minute, hour, dom, month, dow, user, command = fields
@@ -70,15 +72,28 @@ def test_workflow_is_scheduled_builds_and_uploads_outputs():
     assert "actions/cache" in text  # previous outputs restored: incremental between runs
 
 
+def _with_upstream(folder):
+    """Add the specs the copied ones read (``layer:NAME``), so the folder builds on its own."""
+    while True:
+        wanted = {m for p in folder.glob("*.toml") for m in re.findall(r'"layer:([a-z0-9_]+)"', p.read_text())}
+        missing = [n for n in sorted(wanted) if not (folder / f"{n}.toml").exists()]
+        if not missing:
+            return folder
+        for n in missing:
+            (folder / f"{n}.toml").write_bytes((REPO / "layers" / f"{n}.toml").read_bytes())
+
+
 def test_the_scheduled_command_builds_and_then_has_nothing_to_do(tmp_path):
     cmd = _service_command()
     cmd[cmd.index("--out") + 1] = str(tmp_path / "out")
-    cmd[cmd.index("--layers-dir") + 1] = str(cheap_layers(tmp_path / "layers"))
+    folder = _with_upstream(cheap_layers(tmp_path / "layers"))
+    cmd[cmd.index("--layers-dir") + 1] = str(folder)
     argv = brecha_argv() + cmd[1:]  # this interpreter's brecha instead of /opt/brecha/.venv/bin/brecha
     first = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr
     events = [json.loads(line) for line in first.stdout.splitlines()]
-    assert events[-1]["event"] == "summary" and events[-1]["built"] == 3 and events[-1]["failed"] == 0
+    specs = len(list(folder.glob("*.toml")))
+    assert events[-1]["event"] == "summary" and events[-1]["built"] == specs and events[-1]["failed"] == 0
     man = assert_consistent(tmp_path / "out")
     assert man["store"]["tables"]["municipalities"] == 2469
     second = subprocess.run(argv, capture_output=True, text=True, timeout=600)
@@ -87,3 +102,55 @@ def test_the_scheduled_command_builds_and_then_has_nothing_to_do(tmp_path):
     rebuilt = [e for e in events if e["event"] == "layer" and e["status"] == "built"]
     # Only a code edit by someone else between the two runs may cause a rebuild.
     assert all(e["reason"].startswith("code version changed") for e in rebuilt)
+
+
+# -- a fresh server: deploy/install.sh creates what the schedule files use -----------------
+
+INSTALL = REPO / "deploy/install.sh"
+
+
+def _schedule_paths(text: str) -> set[str]:
+    """Absolute paths a cron line or systemd unit names under /opt, /var/lib or /var/log."""
+    return {p.rstrip(";") for p in re.findall(r"(?<![\w/.-])(/(?:opt|var/lib|var/log)/brecha[^\s\"']*)", text)}
+
+
+def test_install_dry_run_creates_the_user_and_every_path_the_schedule_uses():
+    run = subprocess.run(["bash", str(INSTALL), "--dry-run", "--scheduler", "systemd"], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    plan = run.stdout
+    assert re.search(r"^\+ useradd --system .* brecha$", plan, re.M)
+    made = set(re.findall(r"(/(?:opt|var/lib|var/log)/brecha\S*)", plan))
+    for path in _schedule_paths(CRON.read_text()) | _schedule_paths(SERVICE.read_text()):
+        parents = {path} | {str(p) for p in PurePosixPath(path).parents}
+        assert parents & made, f"{path}: nothing in install.sh creates it"
+    assert "chown brecha:brecha /var/lib/brecha /var/lib/brecha/outputs /var/log/brecha" in plan
+    assert "systemctl enable --now brecha-build.timer" in plan
+
+
+def test_install_into_a_prefix_writes_a_schedule_that_points_into_it(tmp_path):
+    run = subprocess.run(["bash", str(INSTALL), "--prefix", str(tmp_path), "--no-venv", "--scheduler", "cron"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    cron = (tmp_path / "etc/cron.d/brecha").read_text()
+    for path in _schedule_paths(cron):
+        raise AssertionError(f"{path} escapes the prefix")
+    layers = sorted(p.name for p in (tmp_path / "opt/brecha/layers").iterdir())
+    assert layers == sorted(p.name for p in (REPO / "layers").glob("*.toml"))
+    for folder in ("var/lib/brecha/outputs", "var/log/brecha"):
+        assert (tmp_path / folder).is_dir()
+    line = next(ln for ln in cron.splitlines() if ln.startswith("17"))
+    assert f"{tmp_path}/opt/brecha/.venv/bin/brecha build --layers-dir {tmp_path}/opt/brecha/layers" in line
+    assert f">>{tmp_path}/var/log/brecha/build.log" in line
+    # Run again after a planner edited a spec: the edit stays, the shipped one lands beside it.
+    edited = tmp_path / "opt/brecha/layers/states.toml"
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    again = subprocess.run(["bash", str(INSTALL), "--prefix", str(tmp_path), "--no-venv", "--scheduler", "none"],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and edited.read_text().endswith("# edited\n")
+    assert (tmp_path / "opt/brecha/layers/states.toml.new").read_text() == (REPO / "layers/states.toml").read_text()
+
+
+def test_install_refuses_unknown_options():
+    run = subprocess.run(["bash", str(INSTALL), "--frobnicate"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "unknown option --frobnicate" in run.stderr

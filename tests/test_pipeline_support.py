@@ -162,6 +162,8 @@ def read_output(path: Path) -> object:
         text = path.read_text(encoding="utf-8")
         assert text.rstrip().endswith("</html>"), f"{path} is truncated"
         return text
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, sheet_name=None)
     if path.suffix == ".tif":
         import rasterio
 

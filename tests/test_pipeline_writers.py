@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import geopandas as gpd
 import numpy as np
@@ -15,8 +17,19 @@ from affine import Affine
 from shapely.geometry import Point
 
 from brecha.errors import BuildError
-from brecha.pipeline.writers import (RasterResult, prepare_table, write_cog, write_csv, write_fgb, write_gpkg,
-                                     write_parquet)
+from brecha.pipeline.writers import (
+    GPKG_VERSION,
+    RasterResult,
+    hxl_tags,
+    prepare_table,
+    write_cog,
+    write_csv,
+    write_fgb,
+    write_gpkg,
+    write_parquet,
+    write_xlsx,
+    written_formats,
+)
 
 
 @pytest.fixture
@@ -192,12 +205,12 @@ def test_cog_of_a_surface_has_tags_units_and_the_same_bytes_twice(tmp_path):
 
 
 def test_build_cog_writer_writes_straight_to_the_builds_temporary_file(tmp_path, monkeypatch):
-    import brecha.rasters
+    import brecha._cog
 
     def nested(*args, **kwargs):
         raise AssertionError("a second temporary file inside the build's atomic write")
 
-    monkeypatch.setattr(brecha.rasters, "atomic_path", nested)
+    monkeypatch.setattr(brecha._cog, "atomic_path", nested)
     tmp = tmp_path / ".r.tif.abcd1234.tmp"  # what the build's atomic_path hands a writer
     arr = np.arange(12, dtype="float32").reshape(3, 4)
     write_cog(RasterResult(arr, Affine(0.5, 0, -100.0, 0, -0.5, 20.0), "EPSG:4326", -1.0, ("d",), units="km"), tmp)
@@ -219,3 +232,63 @@ def test_atomic_outputs_get_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert oct(p.stat().st_mode & 0o777) == oct(0o644)
+
+
+# -- files that open everywhere ---------------------------------------------------
+
+def test_xlsx_keeps_codes_as_text_freezes_the_header_and_runs_no_formula(points, tmp_path):
+    from openpyxl import load_workbook
+
+    frame = prepare_table(points, ["cvegeo"])
+    write_xlsx(frame, tmp_path / "p.xlsx", key=["cvegeo"], hxl=True, sheet="points")
+    ws = load_workbook(tmp_path / "p.xlsx").active
+    assert ws.title == "points" and ws.freeze_panes == "A3"  # header and HXL rows stay in view
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("cvegeo", "name", "pop_total", "places", "lon", "lat")
+    assert rows[1][0] == "#adm2+code" and len(rows) == 5
+    codes = [ws.cell(row=r, column=1) for r in range(3, 6)]
+    assert [c.value for c in codes] == ["01001", "01002", "02001"]  # leading zeros kept
+    assert all(c.data_type == "s" and c.number_format == "@" for c in codes)
+    name = ws.cell(row=5, column=2)
+    assert name.value == "=cmd|' /C calc'!A0" and name.data_type == "s"  # text, not a formula
+    assert rows[2][2] == 20 and rows[3][2] is None and rows[4][3] == "a; b"
+
+
+def test_xlsx_bytes_are_the_same_twice(points, tmp_path):
+    frame = prepare_table(points, ["cvegeo"])
+    write_xlsx(frame, tmp_path / "a.xlsx", key=["cvegeo"])
+    write_xlsx(frame, tmp_path / "b.xlsx", key=["cvegeo"])
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_every_csv_table_gets_an_xlsx_twin():
+    assert written_formats(("parquet", "gpkg", "csv")) == ("parquet", "gpkg", "csv", "xlsx")
+    assert written_formats(("parquet",)) == ("parquet",)
+
+
+def test_gpkg_is_version_1_2_for_older_gdal(points, tmp_path):
+    write_gpkg(prepare_table(points, ["cvegeo"]), tmp_path / "p.gpkg", layer="pts")
+    head = (tmp_path / "p.gpkg").read_bytes()[:100]
+    assert head[68:72] == b"GPKG"  # application_id
+    major, minor = (int(x) for x in GPKG_VERSION.split("."))
+    assert int.from_bytes(head[60:64], "big") == major * 10000 + minor * 100 == 10200  # user_version
+
+
+def test_hxl_tags_say_what_hxl_means():
+    cols = ["pop_total", "pop_within_reach_pct", "poor_within_reach_pct", "poverty_people",
+            "poverty_people_official", "extreme_poverty_people", "people_reached", "care_unmet_people"]
+    tags = dict(zip(cols, hxl_tags(cols, ["cvegeo"])))
+    assert all("+pct" in tags[c] and tags[c].startswith("#indicator") for c in cols if c.endswith("_pct"))
+    assert not any(t.startswith("#affected") for t in tags.values())  # poor people are not crisis-affected
+    assert tags["poverty_people"] == "#population+poor" and tags["people_reached"] == "#reached"
+    assert tags["poverty_people_official"] == "#population+poor+official"
+
+
+@pytest.mark.skipif(not shutil.which("ogrinfo"), reason="GDAL's command-line tools (Debian gdal-bin) are not installed")
+def test_system_gdal_reads_the_gpkg_without_warnings(points, tmp_path):
+    # Debian 12's gdal-bin is GDAL 3.6, which warns on GeoPackage 1.4 (GDAL >= 3.7's default).
+    write_gpkg(prepare_table(points, ["cvegeo"]), tmp_path / "p.gpkg", layer="pts")
+    run = subprocess.run(["ogrinfo", "-so", "-al", str(tmp_path / "p.gpkg")], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and "Feature Count: 3" in run.stdout
+    assert "Warning" not in run.stdout + run.stderr

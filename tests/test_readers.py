@@ -433,3 +433,82 @@ def test_full_size_marco_geoestadistico(shared_data):
     assert gdf.attrs["missing"] == []
     assert gdf.crs.to_epsg() == 4326
     assert gdf.geometry.is_valid.all()
+
+
+# --- Decimal and thousands marks, per column then per file (issue 17) ----------------------
+
+def _checker(delimiter: str, **columns: list[str]):
+    from brecha._validate import Checker
+
+    df = pd.DataFrame(columns, dtype=object)
+    df["_line"] = range(2, 2 + len(df))
+    df.attrs["delimiter"] = delimiter
+    return Checker(df, "f.csv")
+
+
+@pytest.mark.parametrize("delimiter,cells,lo,hi,want", [
+    (";", ["1.234,5", "218.414,0", "1.234.567"], 0, 2e7, [1234.5, 218414.0, 1234567.0]),  # Spanish marks
+    (",", ["1,234.5", "218,414.0", "1,234,567"], 0, 2e7, [1234.5, 218414.0, 1234567.0]),  # English marks
+    (";", ["218.414", "1.234.567"], 0, 2e7, [218414.0, 1234567.0]),  # two groups: the points group thousands
+    (",", ["948.000", "12.5"], 0, 2e7, [948.0, 12.5]),  # 12.5: the point is the decimal mark in this column
+    (";", ["21.880"], 14.4, 32.8, [21.88]),  # 21,880 is no latitude: the range settles it
+    (";", ["-102.296"], -118.5, -86.5, [-102.296]),
+    (";", ["23,700"], 0, 100, [23.7]),  # 23,700 % is no percentage
+    (",", ['948,990'], 0, 2e7, [948990.0]),  # a comma in a ',' file had to be quoted on purpose: thousands
+])
+def test_decimal_marks_are_read_per_column(delimiter, cells, lo, hi, want):
+    chk = _checker(delimiter, x=cells)
+    assert chk.number("x", lo=lo, hi=hi).tolist() == want and chk.problems == []
+
+
+def test_the_file_tells_the_decimal_mark_of_a_column_that_does_not():
+    spanish = _checker(";", pct=["23,7", "10"], people=["218.414", "5"])
+    assert spanish.number("people", lo=0, hi=2e7).tolist() == [218414.0, 5.0]
+    english = _checker(";", pct=["23.7", "10"], people=["218.414", "5"])
+    assert english.number("people", lo=0, hi=2e7).tolist() == [218.414, 5.0]
+    unsure = _checker(";", pct=["23", "10"], people=["218.414", "5"])
+    assert unsure.number("people", lo=0, hi=2e7).isna().tolist() == [True, False]
+    assert [(p.row, p.column, p.value) for p in unsure.problems] == [(2, "people", "218.414")]
+    assert "it could be 218.414, with a decimal point, or 218,414" in unsure.problems[0].expected
+
+
+def test_an_ambiguous_whole_number_is_refused_not_read_as_a_decimal():
+    chk = _checker(",", pobtot=["948.000"])
+    assert chk.integer("pobtot", lo=0, hi=20_000_000).isna().all()
+    assert [p.value for p in chk.problems] == ["948.000"] and "write 948000 or 948" in chk.problems[0].expected
+
+
+def test_coneval_workbook_never_reads_a_hidden_sheet_unless_named(tmp_path):
+    path = _concentrado(tmp_path / "c.xlsx")
+    wb = openpyxl.load_workbook(path)
+    old = wb.copy_worksheet(wb["Concentrado municipal"])  # last year's table, hidden before the current one
+    old.title = "2015 (oculta)"
+    old.cell(row=6, column=6).value = 99.9
+    wb.move_sheet(old, offset=-2)
+    old.sheet_state = "hidden"
+    wb.active = wb.sheetnames.index("Concentrado municipal")
+    wb.save(path)
+    seen = read_coneval_municipal(path)
+    assert 99.9 not in seen["poverty_pct"].tolist()
+    assert 99.9 in read_coneval_municipal(path, sheet="2015 (oculta)")["poverty_pct"].tolist()
+
+
+def test_coneval_state_workbook_skips_hidden_sheets_and_says_so(tmp_path):
+    from brecha.errors import InputWarning
+    from brecha.sources.coneval_state import read_coneval_state_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Pobreza"
+    ws["A1"] = "Pobreza extrema por entidad federativa"
+    ws.append(["Entidad federativa", "Porcentaje"])
+    ws.append([None, 2018, 2020])
+    ws.append(["Aguascalientes", 1.1, 2.2])
+    old = wb.copy_worksheet(ws)
+    old.title = "Anterior"
+    old["C4"] = 9.9  # would clash with the visible sheet if it were read
+    old.sheet_state = "hidden"
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.warns(InputWarning, match=r"hidden sheet\(s\) \['Anterior'\] not read"):
+        df = read_coneval_state_workbook(tmp_path / "s.xlsx")
+    assert df.loc[(df.cve_ent == "01") & (df.year == 2020), "pct"].tolist() == [2.2]

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from brecha import siting
+from brecha.costs import StraightLineKm
 from brecha.errors import InputError
 
 
@@ -47,7 +48,7 @@ def test_exact_beats_greedy_where_greedy_is_trapped_but_greedy_keeps_its_bound()
 
 def test_random_instances_exact_geq_greedy_geq_bound():
     rng = np.random.default_rng(11)
-    for trial in range(4):
+    for _ in range(4):
         demand = points(rng.uniform(0, 100, 150), rng.uniform(0, 100, 150), demand=rng.exponential(100, 150))
         cands = points(rng.uniform(0, 100, 25), rng.uniform(0, 100, 25), site_id=[f"s{i}" for i in range(25)])
         for k in (1, 2, 3):
@@ -100,6 +101,36 @@ def test_unmet_demand_drops_people_already_within_reach():
     assert d.crs.to_epsg() == 4326
     m = siting.unmet_demand(loc, census, poverty, offices, radius_km=20, level="municipality")
     assert m["cvegeo"].tolist() == ["99001"] and m["demand"].sum() == pytest.approx(100.0)
+
+
+class _TenMinutesPerKm(StraightLineKm):
+    """Travel time at 10 minutes per straight-line km: B (49 km) is 490 minutes away."""
+
+    cost_unit = "minutes"
+
+    def nearest(self, origins_xy_km, destinations_xy_km):
+        value, index = super().nearest(origins_xy_km, destinations_xy_km)
+        return value * 10.0, index
+
+
+def test_unmet_demand_compares_minutes_with_minutes():
+    loc = gpd.GeoDataFrame({
+        "cvegeo_loc": ["990010001", "990010002"], "cvegeo": ["99001", "99001"], "cve_ent": ["99"] * 2,
+        "name": ["A", "B"], "pop_total": [800.0, 200.0]},
+        geometry=gpd.points_from_xy([0, 50_000], [0, 0]), crs="EPSG:6372")
+    census = pd.DataFrame({"cvegeo": ["99001"], "pop_0_5": [1.0], "pop_0_11": [1.0], "pop_60_plus": [1.0],
+                           "pop_disability": [1.0]})
+    poverty = pd.DataFrame({"cvegeo": ["99001"], "poverty_people": [500.0]})
+    offices = gpd.GeoDataFrame({"office_id": ["o1"], "agency": ["X"], "status": ["existing"], "cve_ent": ["99"],
+                                "cvegeo": ["99001"]}, geometry=gpd.points_from_xy([1000], [0]), crs="EPSG:6372")
+    cost = _TenMinutesPerKm()
+    with pytest.raises(InputError, match="radius_minutes"):  # a km radius is never read as minutes
+        siting.unmet_demand(loc, census, poverty, offices, radius_km=100, cost=cost)
+    # 100 km would reach B; 100 minutes (10 km) does not: B's 100 poor stay unmet.
+    d = siting.unmet_demand(loc, census, poverty, offices, radius_km=100, radius_minutes=100, cost=cost)
+    assert d["cvegeo_loc"].tolist() == ["990010002"] and d["demand"].tolist() == pytest.approx([100.0])
+    assert d.attrs["cost_unit"] == "minutes" and d.attrs["threshold"] == 100.0
+    assert siting.unmet_demand(loc, census, poverty, offices, radius_km=100, radius_minutes=600, cost=cost).empty
 
 
 def test_candidate_seats_prefer_locality_0001():

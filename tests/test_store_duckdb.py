@@ -9,14 +9,15 @@ reaching DuckDB's extension server.
 from __future__ import annotations
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 import pytest
 
 from brecha import _duckdb, geography
 from brecha._duckdb import load_spatial, store_table
 from brecha.pipeline._fingerprint import Sources
-from brecha.pipeline._store import STORE_NAME, STORED, build_store
+from brecha.pipeline._store import STORE_NAME, STORED, LayerTable, build_store, store_layers
+from brecha.pipeline.writers import write_parquet
+from brecha.sources import SOURCES
 from brecha.sources.catalog import catalog
 
 
@@ -68,10 +69,12 @@ def test_spatial_sql_works_on_a_stored_table(tmp_path):
     assert load_spatial(con).startswith("wheel ")
     munis = geography.municipalities()
     store_table(con, "munis", munis[munis["cve_ent"] == "09"], key="cvegeo")
-    assert con.execute("SELECT typeof(geometry) FROM munis LIMIT 1").fetchone() == ("GEOMETRY",)
+    assert con.execute("SELECT typeof(geometry), ST_CRS(geometry) FROM munis LIMIT 1").fetchone() == (
+        "GEOMETRY('EPSG:4326')", "EPSG:4326")  # the CRS travels with the column type
     hit = con.execute("SELECT cvegeo FROM munis WHERE ST_Within(ST_Point(-99.1332, 19.4326), geometry)").fetchall()
     assert hit == [("09015",)]  # the Zócalo, in Cuauhtémoc
-    assert con.execute("SELECT count(*) FROM munis WHERE ST_Within(ST_Point(-86.85, 21.16), geometry)").fetchone() == (0,)
+    cancun = "SELECT count(*) FROM munis WHERE ST_Within(ST_Point(-86.85, 21.16), geometry)"
+    assert con.execute(cancun).fetchone() == (0,)
 
 
 def test_store_table_refuses_duplicate_and_empty_keys(tmp_path):
@@ -89,10 +92,24 @@ def test_store_table_refuses_duplicate_and_empty_keys(tmp_path):
 
 # --- The built store ---------------------------------------------------------------
 
+class _Spec:  # what store_layers reads of a LayerSpec
+    def __init__(self, key):
+        self.key, self.title, self.description, self.hxl_tags = key, {"en": "Top municipalities"}, "A test.", {}
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     out = tmp_path_factory.mktemp("store")
-    record = build_store(out, Sources())
+    (out / "layers").mkdir()
+    munis = geography.municipalities()
+    top = munis[munis["cve_ent"] == "09"][["cvegeo", "name", "geometry"]].assign(poverty_pct=1.5)
+    write_parquet(top, out / "layers" / "top.parquet")
+    built = {"top": {"kind": "table", "outputs": [{"format": "parquet", "path": "layers/top.parquet",
+                                                  "sha256": "0" * 64}]},
+             "a_map": {"kind": "map", "outputs": [{"format": "html", "path": "maps/a_map.html"}]}}
+    layers = store_layers(out, {"top": _Spec(["cvegeo"]), "a_map": _Spec([])}, built)
+    assert [t.name for t in layers] == ["top"]  # maps and rasters are not tables
+    record = build_store(out, Sources(), layers)
     return out / STORE_NAME, record
 
 
@@ -128,3 +145,48 @@ def test_the_store_refuses_a_duplicate_code(store):
                 con.execute(f'INSERT INTO "{table}" SELECT * FROM "{table}" ORDER BY "{key}" LIMIT 1')
     finally:
         con.close()
+
+
+def test_stored_sources_and_keys_come_from_the_source_table():
+    assert STORED == {s.name: s.key for s in SOURCES if not s.optional}
+
+
+def test_store_has_layers_crs_and_comments(store):
+    path, record = store
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert record["tables"]["layer_top"] == 16  # Mexico City's alcaldías
+        keys = dict(con.execute("SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                                "WHERE constraint_type = 'PRIMARY KEY'").fetchall())
+        assert keys["layer_top"] == ["cvegeo"]
+        crs = dict(((t, c), v) for t, c, v in con.execute('SELECT "table", "column", crs FROM _crs').fetchall())
+        for table in ("layer_top", "municipalities", "states", "localities", "denue_care"):
+            assert crs[(table, "geometry")] == "EPSG:4326", table
+        assert ("census_municipal", "geometry") not in crs
+        comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+        munis = next(s for s in SOURCES if s.name == "municipalities")
+        assert munis.title in comments["municipalities"] and munis.licence in comments["municipalities"]
+        assert comments["layer_top"].startswith("Layer top: Top municipalities.")
+        cols = {(t, c): m for t, c, m in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns()").fetchall()}
+        assert cols[("layer_top", "poverty_pct")] == "HXL #indicator+pct+poverty"
+        assert cols[("layer_top", "cvegeo")].startswith("key: unique, not empty")
+        assert "EPSG:4326" in cols[("municipalities", "geometry")]
+        assert con.execute("SELECT layer, file FROM _layers").fetchall() == [("top", "top.parquet")]
+    finally:
+        con.close()
+
+
+def test_the_documented_offline_load_works(tmp_path):
+    con = _fresh(tmp_path)  # an empty extension directory: LOAD spatial alone fails
+    con.execute(_duckdb.spatial_load_sql())
+    assert con.execute("SELECT ST_AsText(ST_Point(1, 2))").fetchone() == ("POINT (1 2)",)
+
+
+def test_store_inputs_change_when_a_layer_changes(tmp_path):
+    from brecha.pipeline._store import store_inputs
+
+    srcs = Sources()
+    a = LayerTable("top", tmp_path / "top.parquet", ("cvegeo",), "t", "", "a" * 64, {})
+    b = LayerTable("top", tmp_path / "top.parquet", ("cvegeo",), "t", "", "b" * 64, {})
+    assert store_inputs(srcs, [a]) != store_inputs(srcs, [b]) != store_inputs(srcs)

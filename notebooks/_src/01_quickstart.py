@@ -137,11 +137,11 @@ pd.DataFrame({"20 largest gaps (median)": top20[cols].median(),
               "all ranked (median)": ranked[cols].median()}).round(1)
 
 # %% [markdown]
-# The weights of the components are parameters too (`gap_weights=`); the layer records the ones
-# it used, with the other choices, in its `attrs`:
+# The gap settings are one object, `brecha.gap.GapSettings` (the `gap=` parameter; the build reads
+# them from `layers/gap_settings.toml`); these are the defaults the layer was scored with:
 
 # %%
-dict(layer.attrs["gap"]["weights"]), layer.attrs["radius_km"], layer.attrs["catchment_km"]
+dict(brecha.gap.GapSettings().weights), layer.attrs["radius_km"], layer.attrs["catchment_km"]
 
 # %% [markdown]
 # ## 6. Change a parameter, look again

@@ -1,30 +1,37 @@
-"""File plumbing: decoding, delimited tables, checksums and atomic writes.
+"""File plumbing: decoding, delimited tables and checksums (atomic writes live in :mod:`brecha._atomic`).
 
 Readers in :mod:`brecha.sources` call :func:`read_table`; every writer in the
 package goes through :func:`atomic_write` so that a killed process never
-leaves a half-written file where a good one was.
+leaves a half-written file where a good one was. Inputs are checked before
+they are read: a FIFO or a device is refused at once (reading one would hang
+or never end), and nothing larger than :data:`MAX_INPUT_BYTES`, compressed or
+not, is read into memory.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import errno
-import glob
 import gzip
 import hashlib
 import io
+import itertools
 import os
 import re
-import tempfile
+import stat
+import warnings
 from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
 
-from .errors import InputError, OutputError, OutputFolderError, Problem
+from ._atomic import TEMP_MARK, TEMP_NAME, atomic_path, atomic_write, folder_error, write_error  # noqa: F401 (re-export)
+from .errors import InputError, InputWarning, Problem
 
-__all__ = ["decode", "read_table", "sha256_file", "atomic_write", "atomic_path"]
+__all__ = ["decode", "read_table", "sha256_file", "atomic_write", "atomic_path", "check_input_file", "MAX_INPUT_BYTES"]
+
+#: Bytes of text (after gzip expansion) a reader accepts: INEGI's national ITER is ~0.3 GB,
+#: a national DENUE export ~1.5 GB. Beyond it a file is refused, not read until memory runs out.
+MAX_INPUT_BYTES = 2 << 30
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -55,7 +62,14 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
         else:
             text, enc = _decode_legacy(raw), "cp1252"
     if "\x00" in text:
-        raise InputError([Problem(file, None, None, None, "a text file (found NUL bytes: binary or UTF-16?)")])
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.count(b"\x00") > len(raw) // 4:
+            raise InputError([Problem(file, None, None, None, "a text file (found NUL bytes: binary or UTF-16?)")])
+        # One stray NUL (a truncated copy, a pasted control character): say where it is.
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at) + 1
+        before = re.split(r"[\r\n]", text[:at])[-1][-40:]
+        raise InputError([Problem(file, line, None, before,
+                                  "text without NUL bytes (a NUL byte, 0x00, follows the value shown)")])
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, enc
 
@@ -77,22 +91,59 @@ def _decode_legacy(raw: bytes, *, strict_utf8: bool = False) -> str:
         return raw.decode("latin-1")
 
 
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError([Problem(str(path), None, None, None, "an existing file")])
-    if path.is_dir():
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_input_file(path: str | os.PathLike, what: str = "an existing file") -> None:
+    """Refuse at once a path that is missing, a folder, not a regular file, or too large.
+
+    A FIFO would block the reader forever and ``/dev/zero`` never ends, so
+    neither is opened.
+
+    Raises
+    ------
+    InputError
+        Naming the file and what it is.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        dangling = " (a symbolic link to a missing file)" if path.is_symlink() else ""
+        raise InputError([Problem(str(path), None, None, None, what + dangling)]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, None, f"a readable file ({exc.strerror or exc})")]) from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputError([Problem(str(path), None, None, None, "a file, not a folder")])
+    found = next((name for test, name in _NOT_REGULAR if test(st.st_mode)), None)
+    if found is not None:
+        raise InputError([Problem(str(path), None, None, None, f"a regular file (found {found})")])
+    if st.st_size > MAX_INPUT_BYTES:
+        raise InputError([Problem(str(path), None, None, st.st_size,
+                                  f"a file of at most {MAX_INPUT_BYTES:,} bytes (split or filter it first)")])
+
+
+_check_file = check_input_file  # the name other modules of the package imported
 
 
 def _read_bytes(path: Path) -> bytes:
-    _check_file(path)
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError([Problem(str(path), None, None, None, f"a valid gzip file ({exc})")]) from None
-    return data
+    check_input_file(path)
+    if path.suffix != ".gz":
+        return path.read_bytes()
+    # Expand in blocks and stop at the limit: a small gzip can hold gigabytes (a "gzip bomb").
+    out = bytearray()
+    try:
+        with gzip.open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                out += block
+                if len(out) > MAX_INPUT_BYTES:
+                    raise InputError([Problem(str(path), None, None, None,
+                                              f"a gzip file that expands to at most {MAX_INPUT_BYTES:,} bytes "
+                                              f"(it expands to more)")])
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError([Problem(str(path), None, None, None, f"a valid gzip file ({exc})")]) from None
+    return bytes(out)
 
 
 def _pick_delimiter(header: str, required: tuple[str, ...]) -> str:
@@ -124,6 +175,7 @@ def read_table(
     required: tuple[str, ...] = (),
     optional: tuple[str, ...] = (),
     case_insensitive: bool = True,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read a delimited text table (or an ``.xlsx`` sheet) as strings.
 
@@ -135,6 +187,14 @@ def read_table(
     the row starts), for error messages, and ``attrs["encoding"]``,
     ``attrs["delimiter"]``.
 
+    Parameters
+    ----------
+    sheet
+        The sheet of a workbook to read (by name). By default the sheet the
+        workbook opens on, if visible, else its first visible sheet; a hidden
+        sheet is never read unless named. Title rows above the header are
+        skipped with a warning.
+
     Raises
     ------
     InputError
@@ -145,8 +205,8 @@ def read_table(
     path = Path(path)
     file = str(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_file(path)
-        return _read_xlsx(path, required=required)
+        check_input_file(path)
+        return _read_xlsx(path, required=required, sheet=sheet)
     if path.suffix.lower() == ".xls":
         raise InputError([Problem(file, None, None, None, "CSV or .xlsx; save the old .xls workbook as .xlsx or CSV UTF-8")])
     text, enc = decode(_read_bytes(path), file)
@@ -179,12 +239,60 @@ def read_table(
                 lines.pop()
     except csv.Error as exc:
         raise InputError([Problem(file, reader.line_num, None, None, f"well-formed CSV ({exc})")]) from None
+    if any("\n" in c for c in head):
+        start = next(i for i, ln in enumerate(text.split("\n"), start=1) if ln.strip())
+        raise InputError([Problem(file, start, None, None, f"a closing quote (a quoted field opens in the header on "
+                                                           f"line {start} and runs on to line {head_line})")])
+    if rows and lines[-1] and any("\n" in c for c in rows[-1]) and _unclosed(text, lines[-1], delim):
+        problems.append(Problem(file, lines[-1], None, None, f"a closing quote (a quoted field opens on line "
+                                                             f"{lines[-1]} and runs to the end of the file)"))
+        rows.pop()
+        lines.pop()
     return _frame(file, head, rows, lines, required, case_insensitive, enc, delim,
                   head_line=head_line, problems=problems)
 
 
-def _xlsx_rows(path: Path, *, data_only: bool) -> Iterator[tuple]:
-    """Rows of the first sheet: last computed values, or formulas as written."""
+def _unclosed(text: str, start: int, delim: str) -> bool:
+    """Whether the record starting on line ``start`` has a quote still open at the end of the file.
+
+    The lenient reader keeps such a record whole (the rest of the file in its
+    last cell); the strict one says "unexpected end of data".
+    """
+    tail = text.split("\n", start - 1)[-1]
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=delim, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def pick_sheet(wb, sheet: str | None, file: str):
+    """The worksheet to read: ``sheet`` by name, else the active one if visible, else the first visible one.
+
+    A hidden sheet often holds last year's data or a lookup table; reading it
+    instead of the one the user sees gives silently wrong figures.
+    """
+    names = list(wb.sheetnames)
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError([Problem(file, None, None, sheet, f"the name of one of the workbook's sheets {names}")])
+        return wb[sheet]
+    visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise InputError([Problem(file, None, None, None, f"a visible sheet, or one named with sheet= "
+                                                          f"(all of {names} are hidden)")])
+    active = wb.active
+    ws = active if active is not None and active in visible else visible[0]
+    if ws is not wb.worksheets[0]:
+        warnings.warn(InputWarning(f"{file}: reading sheet {ws.title!r}, the one the workbook opens on "
+                                   f"(not the first of {names}); name another with sheet="), stacklevel=4)
+    return ws
+
+
+def _xlsx_rows(path: Path, *, data_only: bool, sheet: str | None = None, file: str = "",
+               chosen: list | None = None) -> Iterator[tuple]:
+    """Rows of the sheet :func:`pick_sheet` picks: last computed values, or formulas as written."""
     import openpyxl
 
     try:
@@ -193,36 +301,73 @@ def _xlsx_rows(path: Path, *, data_only: bool) -> Iterator[tuple]:
         raise InputError([Problem(str(path), None, None, None,
                                   f"a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
     try:
-        yield from wb.worksheets[0].iter_rows(values_only=True)
+        if chosen is None:
+            ws = pick_sheet(wb, sheet, file or str(path))
+        else:
+            ws = wb[chosen[0]]
+        yield ws.title
+        yield from ws.iter_rows(values_only=True)
     finally:
         wb.close()
 
 
 def _cell(v) -> str:
+    """A sheet cell as text. A number cell's value is certain, so it is never written like ``218.414``
+    (a decimal, or 218,414 with a thousands point?): a trailing zero shows the point is decimal."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, float):
+        text = str(v)
+        return text + "0" if _GROUP_LIKE.fullmatch(text) else text
     return str(v)
 
 
-def _read_xlsx(path: Path, *, required: tuple[str, ...]) -> pd.DataFrame:
-    """The first sheet of a workbook, as :func:`read_table` reads a CSV.
+_GROUP_LIKE = re.compile(r"-?\d{1,3}\.\d{3}")
+
+
+#: Rows of a sheet searched for its header; titles and notes above it are rarely more than a few.
+_TITLE_ROWS = 30
+
+
+def _is_header_row(cells: list[str], required: tuple[str, ...]) -> bool:
+    filled = {c.strip().lower() for c in cells if c.strip()}
+    if required:
+        return {r.lower() for r in required} <= filled
+    return len(filled) >= 2  # a title is one (often merged) cell
+
+
+def _read_xlsx(path: Path, *, required: tuple[str, ...], sheet: str | None = None) -> pd.DataFrame:
+    """One sheet of a workbook (see :func:`pick_sheet`), as :func:`read_table` reads a CSV.
 
     Cells hold the values the spreadsheet last computed. A formula cell that
     was never computed (a workbook written by a script) has no value; it is
-    reported rather than read as empty.
+    reported rather than read as empty. Title rows above the header (the
+    first row with the required columns, or with two filled cells) are
+    skipped with a warning; line numbers are the sheet's row numbers.
     """
     file = str(path)
-    values = _xlsx_rows(path, data_only=True)
-    formulas = _xlsx_rows(path, data_only=False)
-    head = next(values, None)
-    next(formulas, None)
-    if head is None:
+    values = _xlsx_rows(path, data_only=True, sheet=sheet, file=file)
+    name = next(values)
+    formulas = _xlsx_rows(path, data_only=False, chosen=[name])
+    next(formulas)
+    pairs = zip(values, formulas)
+    first = [p for _, p in zip(range(_TITLE_ROWS), pairs)]
+    if not first:
         raise InputError([Problem(file, 1, None, None, f"a header row{_columns_hint(required)} (the sheet is empty)")])
+    cells = [[_cell(h) for h in rec] for rec, _ in first]
+    at = next((i for i, c in enumerate(cells) if _is_header_row(c, required)), 0)  # none: row 1, as always
+    skipped = [next(c for c in row if c.strip()) for row in cells[:at] if any(c.strip() for c in row)]
+    if skipped:
+        warnings.warn(InputWarning(f"{file}: skipped {len(skipped)} title row(s) above the header on row {at + 1} "
+                                   f"of sheet {name!r} (first: {skipped[0][:60]!r})"), stacklevel=4)
+    head = first[at][0]
+    pairs = itertools.chain(first[at + 1:], pairs)
+    at += 1  # the header's sheet row
     head_s = [_cell(h) for h in head]
     rows, lines, problems = [], [], []
-    for i, (rec, forms) in enumerate(zip(values, formulas), start=2):
+    for i, (rec, forms) in enumerate(pairs, start=at + 1):
         row = [_cell(v) for v in rec] + [""] * (len(head_s) - len(rec))
         for j, (v, f) in enumerate(zip(rec, forms)):
             if v is None and isinstance(f, str) and f.startswith("="):
@@ -233,7 +378,9 @@ def _read_xlsx(path: Path, *, required: tuple[str, ...]) -> pd.DataFrame:
         lines.append(i)
     values.close()
     formulas.close()
-    return _frame(file, head_s, rows, lines, required, True, "xlsx", "xlsx", problems=problems)
+    df = _frame(file, head_s, rows, lines, required, True, "xlsx", "xlsx", head_line=at, problems=problems)
+    df.attrs["sheet"] = name
+    return df
 
 
 def _frame(file, head, rows, lines, required, case_insensitive, enc, delim, *,
@@ -287,151 +434,8 @@ def _frame(file, head, rows, lines, required, case_insensitive, enc, delim, *,
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
+    """Hex SHA-256 of a file's bytes; a FIFO or device is refused rather than opened (it would block or never end)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        check_input_file(path)  # raises, naming what the path is
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-#: errno values that mean "the disk is full" (no space, quota).
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-#: How GDAL, SQLite, Arrow and DuckDB word a full disk when they hide the errno.
-_DISK_FULL_TEXT = re.compile(r"no space left|disk is full|disk quota|not enough space|errno 28\b", re.I)
-#: How they word a failed write without saying why (GDAL's FlatGeobuf writer: "Unexpected I/O failure").
-_IO_TEXT = re.compile(r"i/o (failure|error)|input/output error|write error|error writing|could not write", re.I)
-#: Below this many free bytes a failed write is taken for a full disk, whatever the library said.
-_LOW_FREE = 1 << 20
-
-
-def _free_bytes(folder: Path) -> int | None:
-    try:
-        st = os.statvfs(folder)
-    except OSError:
-        return None
-    return st.f_bavail * st.f_frsize
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def folder_error(exc: OSError, folder: Path) -> OutputFolderError:
-    """The error for an output folder that cannot be created or written to, saying what to do."""
-    why = exc.strerror or str(exc)
-    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        why += f" ({blocker} is a file, not a folder)"
-    return OutputFolderError(f"cannot write to the output folder {folder}: {why}. Choose a folder you can "
-                             "create and write to (--out or BRECHA_OUT).", path=folder, errno=exc.errno)
-
-
-def write_error(exc: BaseException, target: Path, *, free: int | None = None,
-                own: bool = False) -> OutputError | None:
-    """The :class:`OutputError` that ``exc``, raised while writing ``target``, stands for.
-
-    Parameters
-    ----------
-    free
-        Bytes free beside ``target`` when the write failed (before its
-        temporary file was removed).
-    own
-        ``exc`` is an ``OSError`` of brecha's own file operations (mkdir,
-        mkstemp, fsync, rename) rather than of a library writing the file.
-
-    Returns
-    -------
-    OutputError or None
-        ``None`` when a library's ``exc`` is not about the disk (a bug or bad
-        data in the writer), to be raised as it is.
-    """
-    if own and isinstance(exc, OSError):
-        full = exc.errno in _DISK_FULL
-    else:
-        full = any(getattr(c, "errno", None) in _DISK_FULL or _DISK_FULL_TEXT.search(str(c)) for c in _chain(exc)) \
-            or (free is not None and free < _LOW_FREE)
-    if full:
-        room = "" if free is None else f" ({free:,} bytes free)"
-        return OutputError(f"cannot write {target}: no space left on the disk holding {target.parent}{room}. "
-                           f"Free some space there or choose another output folder (--out), then run again; "
-                           f"the previous {target.name}, if any, is unchanged.",
-                           path=target, errno=errno.ENOSPC)
-    if not (own and isinstance(exc, OSError)):
-        said = next((str(c) for c in _chain(exc) if _IO_TEXT.search(str(c))), None)
-        if said is None:
-            return None
-        room = "" if free is None else f", {free:,} bytes free"
-        return OutputError(f"cannot write {target}: {said[:300]}. Check the disk holding {target.parent} "
-                           f"(full?{room}), then run again; the previous {target.name}, if any, is unchanged.",
-                           path=target, errno=errno.EIO)
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
-        return folder_error(exc, target.parent)
-    return OutputError(f"cannot write {target}: {exc.strerror or exc}. Check the disk holding {target.parent}, "
-                       f"then run again; the previous {target.name}, if any, is unchanged.",
-                       path=target, errno=exc.errno)
-
-
-def _remove_temp(tmp: Path) -> None:
-    """Remove a temporary file and what GDAL or DuckDB created beside it (``-journal``, ``.wal``)."""
-    for p in [tmp, *tmp.parent.glob(glob.escape(tmp.name) + "?*")]:
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place on success.
-
-    The rename is atomic on POSIX, so readers see the old file or the new one,
-    never a partial one. On error the temporary file (and any sidecar a
-    library made beside it) is removed and the old file is left as it was.
-
-    Raises
-    ------
-    OutputFolderError
-        The folder of ``target`` cannot be created or written to.
-    OutputError
-        The disk is full (whichever library wrote the file), or the final
-        sync or rename failed.
-    """
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise write_error(exc, target, free=_free_bytes(target.parent), own=True) from exc
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        # mkstemp creates 0600; outputs are shared files, so honour the umask like open() does.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-        yield tmp_path
-        try:
-            with open(tmp_path, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp_path, target)
-        except OSError as exc:
-            raise write_error(exc, target, free=_free_bytes(target.parent), own=True) from exc
-    except BaseException as exc:
-        free = _free_bytes(target.parent)  # before the temporary file gives its space back
-        _remove_temp(tmp_path)
-        err = None
-        if isinstance(exc, Exception) and not isinstance(exc, OutputError):
-            err = write_error(exc, target, free=free)
-        if err is not None:
-            raise err from exc
-        raise
-
-
-def atomic_write(target: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``target`` atomically; returns the target path."""
-    with atomic_path(target) as tmp:
-        Path(tmp).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return Path(target)
+        return hashlib.file_digest(f, "sha256").hexdigest()

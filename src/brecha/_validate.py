@@ -47,8 +47,13 @@ class Checker:
         self.file = file
         self.strict = strict
         self.problems: list[Problem] = []
-        # Spreadsheets saved in comma-decimal locales use ';' between fields.
-        self.decimal_comma = df.attrs.get("delimiter") == ";"
+        # Spreadsheets saved in comma-decimal locales use ';' between fields; in a ','
+        # file a decimal comma would need quoting and is refused. A workbook's number
+        # cells come written with a point (see brecha._io._cell); its text cells are
+        # read like a ',' file's.
+        delim = df.attrs.get("delimiter")
+        self.decimal_comma = delim not in (",", "xlsx", None)
+        self._file_mark: str | None | bool = False  # the file's decimal mark, once worked out
         self.lines = df["_line"] if "_line" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
 
     def add(self, idx, column: str | None, value, expected: str) -> None:
@@ -106,36 +111,95 @@ class Checker:
         self._flag(~ok & ~empty, column, s, f"a {width}-digit INEGI code")
         return s.where(~ok, s.str.zfill(width)).where(~empty, None)
 
-    def numeric(self, column: str, *, na_values: Iterable[str] = ()) -> pd.Series:
+    def _mark(self, raw: pd.Series) -> str | None:
+        """The decimal mark the cells of ``raw`` show ("." or ","), None when they show none or both."""
+        has = raw[raw.str.contains(r"\d[.,]|[.,]\d", regex=True)]
+        if has.empty:
+            return None
+        dot = has.str.fullmatch(_DOT_DECIMAL).any()
+        comma = self.decimal_comma and has.str.fullmatch(_COMMA_DECIMAL).any()
+        return "." if dot and not comma else "," if comma and not dot else None
+
+    def file_mark(self) -> str | None:
+        """The decimal mark the file's numbers show, from every column (worked out once, when needed)."""
+        if self._file_mark is False:
+            marks = {self._mark(self.df[c].astype(str).str.strip()) for c in self.df.columns if c != "_line"}
+            marks.discard(None)
+            self._file_mark = marks.pop() if len(marks) == 1 else None
+        return self._file_mark
+
+    def _parse(self, column: str, na_values: Iterable[str], lo: float | None, hi: float | None,
+               whole: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Values, cells whose reading is ambiguous, and their other reading.
+
+        The decimal mark is the column's when its cells show one (``12,5``,
+        ``1.234,5`` or ``12.5``), else the file's, else unknown. With it
+        unknown, ``218.414`` (and, outside ``,`` files, ``948,000``) can be
+        a decimal or a thousands group: the reading inside ``[lo, hi]`` (and
+        whole when ``whole``) is taken, and when both are, the cell is
+        ambiguous. Commas in a ``,`` file are thousands separators
+        (``"948,990"``), as a decimal comma there would need quoting.
+        """
+        raw = self.df[column].astype(str).str.strip()
+        raw = raw.where(~raw.isin(list(na_values)), "")
+        known = self._mark(raw)
+        group = pd.Series(False, index=raw.index)
+        if known is None and raw.str.contains(r"[.,]", regex=True).any():
+            group = raw.str.fullmatch(r"[-+]?\d{1,3}\.\d{3}")
+            if self.decimal_comma:
+                group |= raw.str.fullmatch(r"[-+]?\d{1,3},\d{3}")
+            if group.any():  # only then is the rest of the file worth a look
+                known = self.file_mark()
+                group &= known is None
+        val = _read(raw, known or ("," if self.decimal_comma else "."))
+        ambiguous = pd.Series(False, index=raw.index)
+        other = pd.Series(np.nan, index=raw.index)
+        if known is None:
+            if group.any():
+                g = raw[group]
+                as_decimal = pd.to_numeric(g.str.replace(",", ".", regex=False), errors="coerce")
+                as_thousands = pd.to_numeric(g.str.replace(r"[.,]", "", regex=True), errors="coerce")
+                ok_dec, ok_thou = _fits(as_decimal, lo, hi, whole), _fits(as_thousands, lo, hi, whole)
+                checked = lo is not None or hi is not None or whole
+                # Only one reading in range: take it. Both: ambiguous. Neither (or no range given): the
+                # file's convention, whose reading the range check then refuses.
+                val[group] = np.where(ok_dec & ~ok_thou, as_decimal,
+                                      np.where(ok_thou & ~ok_dec, as_thousands, val[group]))
+                both = ok_dec & ok_thou & checked
+                ambiguous[group] = both
+                val[group] = np.where(both, as_decimal, val[group])
+                other[group] = np.where(both, as_thousands, np.nan)
+        val = val.where(np.isfinite(val))
+        return val, ambiguous, other
+
+    def numeric(self, column: str, *, na_values: Iterable[str] = (), lo: float | None = None,
+                hi: float | None = None) -> pd.Series:
         """Parse a column as floats without recording problems: NaN where empty or unreadable.
 
         ``1,234.5`` groups thousands. In a ``;``-delimited file (a spreadsheet
         saved in a Spanish or other comma-decimal locale) ``12,5`` and
-        ``1.234,5`` are read with the comma as decimal separator. Cells equal
-        to one of ``na_values`` (e.g. INEGI's ``*``) count as empty.
+        ``1.234,5`` are read with the comma as decimal separator. Which mark
+        is the decimal one is worked out per column, then per file (see
+        :meth:`_parse`); with ``lo``/``hi`` given, a cell such as
+        ``218.414`` that reads within them only one way is read that way,
+        and one that reads within them both ways is NaN. Cells equal to one
+        of ``na_values`` (e.g. INEGI's ``*``) count as empty.
         """
-        raw = self.df[column].astype(str).str.strip()
-        raw = raw.where(~raw.isin(list(na_values)), "")
-        cleaned = raw.copy()
-        comma = raw.str.contains(",", regex=False)
-        if comma.any():  # only a few cells of a large file need the slower rewrite
-            c = raw[comma]
-            if self.decimal_comma:
-                spanish = c.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+,\d+") | c.str.fullmatch(r"[-+]?\d+,\d+")
-                c = c.where(~spanish, c.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-            else:
-                c = c.str.replace(r"(?<=\d),(?=\d{3}(\D|$))", "", regex=True)
-            cleaned[comma] = c
-        val = pd.to_numeric(cleaned.where(raw != "", None), errors="coerce").astype(float)
-        return val.where(np.isfinite(val))
+        val, ambiguous, _ = self._parse(column, na_values, lo, hi, False)
+        return val.where(~ambiguous)
 
     def number(self, column: str, *, lo: float | None = None, hi: float | None = None,
-               required: bool = True, what: str = "a number", na_values: Iterable[str] = ()) -> pd.Series:
-        """A float column, read as :meth:`numeric` reads it, within ``[lo, hi]``."""
+               required: bool = True, what: str = "a number", na_values: Iterable[str] = (),
+               whole: bool = False) -> pd.Series:
+        """A float column, read as :meth:`numeric` reads it, within ``[lo, hi]``.
+
+        A cell whose separators read two ways within range (``218.414``:
+        218.414 or 218,414 people) is refused, naming both readings.
+        """
         raw = self.df[column].astype(str).str.strip()
         na_values = list(na_values)
         empty = (raw.str.len() == 0) | raw.isin(na_values)
-        val = self.numeric(column, na_values=na_values)
+        val, ambiguous, other = self._parse(column, na_values, lo, hi, whole)
         bad = val.isna() & ~empty
         rng = ""
         if lo is not None and hi is not None:
@@ -148,18 +212,25 @@ class Checker:
         if hi is not None:
             out |= val > hi
         comma = bad & raw.str.fullmatch(r"[-+]?\d+,\d+")
-        self._flag(bad & ~comma | out, column, raw, f"{what}{rng}")
+        self._flag(bad & ~comma | out & ~ambiguous, column, raw, f"{what}{rng}")
         self._flag(comma, column, raw, f"{what}{rng}, with a point as decimal separator")
+        for idx in ambiguous[ambiguous].index:
+            mark = "point" if "." in raw.loc[idx] else "comma"
+            self.add(idx, column, raw.loc[idx],
+                     f"{what}{rng} that reads one way only (it could be {val.loc[idx]:g}, with a decimal {mark}, "
+                     f"or {other.loc[idx]:,.0f}, with a {mark} grouping thousands, and no other number in the file "
+                     f"shows which mark is the decimal one): write {other.loc[idx]:.0f} or {val.loc[idx]:g}")
         if required:
             blank = raw.str.len() == 0
             self._flag(blank, column, raw, f"{what}{rng} (the cell is empty)")
             self._flag(empty & ~blank, column, raw, f"{what}{rng} (the cell is marked as missing)")
-        return val.where(~(bad | out)).astype(float)
+        return val.where(~(bad | out | ambiguous)).astype(float)
 
     def integer(self, column: str, *, lo: int | None = None, hi: int | None = None,
                 required: bool = True, na_values: Iterable[str] = ()) -> pd.Series:
         """A whole-number column (nullable ``Int64``)."""
-        val = self.number(column, lo=lo, hi=hi, required=required, what="a whole number", na_values=na_values)
+        val = self.number(column, lo=lo, hi=hi, required=required, what="a whole number", na_values=na_values,
+                          whole=True)
         frac = val.notna() & (val != np.floor(val.fillna(0)))
         self._flag(frac, column, self.df[column], "a whole number")
         return val.where(~frac).round().astype("Int64")
@@ -238,6 +309,41 @@ def unknown_columns(columns: Iterable[str], used: Iterable[str], layout: Iterabl
         return problems
     warnings.warn(InputWarning(f"{file}: ignoring unknown column(s) {extra}", problems), stacklevel=stacklevel)
     return []
+
+
+# A number whose decimal mark is a point: 12.5, -0.25, .5, 1,234.5, 1,234,567, 1234.567; not the
+# ambiguous 218.414 (a decimal or a thousands group). Likewise with a comma (only outside ',' files).
+_DOT_DECIMAL = (r"[-+]?(\d{1,3}(,\d{3})+\.\d+|\d{1,3}(,\d{3}){2,}|\d*\.\d{1,2}|\d*\.\d{4,}|\d{4,}\.\d+"
+                r"|\d*\.\d+[eE][-+]?\d+)")
+_COMMA_DECIMAL = r"[-+]?(\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,}|\d*,\d{1,2}|\d*,\d{4,}|\d{4,},\d+)"
+
+
+def _read(raw: pd.Series, mark: str) -> pd.Series:
+    """Floats of cells written with ``mark`` as decimal separator and the other mark grouping thousands."""
+    cleaned = raw
+    sep = "," if mark == "." else "."
+    has = raw.str.contains(sep, regex=False)
+    if has.any():  # only some cells of a large file need the slower rewrite
+        c = raw[has]
+        grouped = c.str.fullmatch(rf"[-+]?\d{{1,3}}({re.escape(sep)}\d{{3}})+({re.escape(mark)}\d+)?")
+        cleaned = raw.copy()
+        cleaned[has] = c.where(grouped, "x").str.replace(sep, "", regex=False)
+    if mark == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
+    elif cleaned.str.contains(",", regex=False).any():
+        cleaned = cleaned.where(~cleaned.str.contains(",", regex=False), "x")
+    return pd.to_numeric(cleaned.where(raw != "", None), errors="coerce").astype(float)
+
+
+def _fits(x: pd.Series, lo: float | None, hi: float | None, whole: bool) -> pd.Series:
+    ok = x.notna()
+    if lo is not None:
+        ok &= x >= lo
+    if hi is not None:
+        ok &= x <= hi
+    if whole:
+        ok &= x == np.floor(x.fillna(0))
+    return ok
 
 
 def _fmt(x: float) -> str:

@@ -40,8 +40,9 @@ unit (minutes for :class:`brecha.costs.TravelTimeRaster`).
 from __future__ import annotations
 
 import logging
+import math
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -156,7 +157,7 @@ def _check(demand_points, supply_points, demand_col, supply_col, cost, catchment
             problems.append(Problem(name, None, col, f"{int(bad.sum())} rows, e.g. index "
                                     f"{list(frame.index[bad][:5])}", "finite numbers >= 0"))
     if catchment_km is not None and not (isinstance(catchment_km, numbers.Real)
-                                         and np.isfinite(catchment_km) and catchment_km > 0):
+                                         and math.isfinite(float(catchment_km)) and float(catchment_km) > 0):
         problems.append(Problem("catchment_km", None, None, catchment_km, "a positive number"))
     if decay is not None and decay not in DECAYS:
         problems.append(Problem("decay", None, None, decay, f"one of {DECAYS}"))

@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -47,13 +47,15 @@ import pandas as pd
 from . import _duckdb
 from .access import access_table
 from .costs import Cost, StraightLineKm
-from .errors import InputError, InputWarning, Problem
+from .errors import InputError, InputWarning, Problem, require_columns
 from .sources.denue import STAFF_BANDS, care_type_of
 
 __all__ = [
     "CareGroup",
     "CARE_GROUPS",
     "SUPPLY_GROUPS",
+    "UNMET_GROUPS",
+    "care_unmet",
     "PLACES_PER_STAFF",
     "DEMAND_COLUMNS",
     "apportion",
@@ -74,6 +76,7 @@ class CareGroup:
     care_type: str  #: DENUE care type (see :data:`brecha.sources.denue.CARE_TYPES`)
     demand_col: str  #: Census 2020 column with the people in demand
     supply: str = ""  #: group whose ``care_supply_<g>`` columns this one shares (itself when empty)
+    unmet: bool = False  #: counted in ``care_unmet`` (:func:`care_unmet`), the gap's care need
 
     @property
     def supply_name(self) -> str:
@@ -82,14 +85,16 @@ class CareGroup:
 
 
 CARE_GROUPS: tuple[CareGroup, ...] = (
-    CareGroup("children", "day_care", "pop_0_5"),
+    CareGroup("children", "day_care", "pop_0_5", unmet=True),
     # Same day-care places, set against all children 0-11 (school-age children use them too).
     CareGroup("children_0_11", "day_care", "pop_0_11", supply="children"),
-    CareGroup("elderly", "elderly", "pop_60_plus"),
+    CareGroup("elderly", "elderly", "pop_60_plus", unmet=True),
     CareGroup("disability", "disability", "pop_disability"),
 )
 #: Groups with their own supply columns (one per care type).
 SUPPLY_GROUPS: tuple[CareGroup, ...] = tuple(g for g in CARE_GROUPS if g.supply_name == g.name)
+#: Groups whose unmet demand makes up ``care_unmet`` (:func:`care_unmet`).
+UNMET_GROUPS: tuple[CareGroup, ...] = tuple(g for g in CARE_GROUPS if g.unmet)
 
 #: Census columns apportioned to localities (people).
 DEMAND_COLUMNS: tuple[str, ...] = ("pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
@@ -400,3 +405,81 @@ def care_by_municipality(census: pd.DataFrame, localities: gpd.GeoDataFrame, den
         ORDER BY c.cvegeo
     """
     return _duckdb.query(sql, cen=cen, supply=supply, locagg=locagg)
+
+
+def care_unmet(frame: pd.DataFrame, *, groups: Mapping[str, str] | None = None,
+               benchmark: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """People in care demand not met by accessible supply, per group and in total.
+
+    For each group ``g`` (by default :data:`UNMET_GROUPS`: children 0-5 and
+    older people; people with a disability are left out because most of
+    them are also 60+, and children 0-11 because they share the day care)
+    with ``o`` = ``care_outside_share_g`` (share of
+    the demand beyond every catchment), ``a`` = ``care_access_g`` (E2SFCA
+    places per 1,000 people in demand, demand-weighted mean over localities,
+    0 beyond every catchment) and ``B`` the benchmark::
+
+        shortfall_g = o + (1 - o) * clip(1 - a / ((1 - o) * B), 0, 1)
+
+    Demand beyond every catchment is unmet in full; the rest, whose mean
+    access is ``a / (1 - o)``, is unmet by its shortfall from ``B``. ``B`` is
+    the national level, total accessible places over total demand (the
+    demand-weighted mean of ``a``), unless given. ``care_unmet_g = demand_g *
+    shortfall_g`` (people); ``care_unmet`` sums the groups. Without a
+    ``care_outside_share_g`` column, ``o`` is 0.
+
+    Parameters
+    ----------
+    frame
+        ``care_access_<g>``, optionally ``care_outside_share_<g>``, and each
+        group's demand column (people).
+    groups
+        Group -> demand column; default :data:`UNMET_GROUPS`.
+    benchmark
+        Group -> places per 1,000 people in demand to measure against.
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``care_shortfall_<g>`` (0..1), ``care_unmet_<g>`` and
+        ``care_unmet`` (people). ``attrs["benchmark"]`` holds the benchmarks
+        (the frame is an intermediate; the layer records them itself).
+
+    References
+    ----------
+    Luo, W. & Qi, Y. (2009). An enhanced two-step floating catchment area
+    (E2SFCA) method. *Health & Place* 15, 1100-1107: shortage areas are those
+    whose accessibility falls below a reference ratio.
+
+    >>> f = pd.DataFrame({"pop_0_5": [100.0, 100.0, 100.0], "care_access_children": [20.0, 5.0, 0.0],
+    ...                   "care_outside_share_children": [0.0, 0.5, 1.0]})
+    >>> care_unmet(f, groups={"children": "pop_0_5"}, benchmark={"children": 10.0})["care_unmet"].tolist()
+    [0.0, 50.0, 100.0]
+    """
+    groups = dict({g.name: g.demand_col for g in UNMET_GROUPS} if groups is None else groups)
+    require_columns(frame, [c for g, d in groups.items() for c in (d, f"care_access_{g}")], "care frame")
+    out = pd.DataFrame(index=frame.index)
+    bench: dict[str, float] = {}
+    total = np.zeros(len(frame))
+    for g, demand_col in groups.items():
+        demand = frame[demand_col].to_numpy(dtype=float)
+        access = frame[f"care_access_{g}"].to_numpy(dtype=float)
+        outside_col = f"care_outside_share_{g}"
+        outside = (np.clip(frame[outside_col].to_numpy(dtype=float), 0.0, 1.0) if outside_col in frame
+                   else np.zeros(len(frame)))
+        ok = np.isfinite(demand) & np.isfinite(access)
+        if benchmark is not None and g in benchmark:
+            ref = float(benchmark[g])
+        else:
+            ref = float((access[ok] * demand[ok]).sum() / demand[ok].sum()) if demand[ok].sum() > 0 else 0.0
+        bench[g] = ref
+        inside = 1.0 - np.nan_to_num(outside)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inner = np.where((inside > 0) & (ref > 0), np.clip(1.0 - access / (inside * ref), 0.0, 1.0), 0.0)
+        short = np.where(ok, 1.0 - inside + inside * inner, np.nan)
+        out[f"care_shortfall_{g}"] = short
+        out[f"care_unmet_{g}"] = demand * short
+        total = total + np.nan_to_num(demand * short)
+    out["care_unmet"] = total
+    out.attrs["benchmark"] = bench
+    return out

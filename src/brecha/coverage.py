@@ -21,14 +21,18 @@ What each column is and where it comes from:
   demand within ``catchment_km``), ``care_per_1000_<g>``,
   ``care_outside_share_<g>``, ``nearest_care_km_<g>``; ``care_supply_<g>``
   (estimated places; children_0_11 share the children's day care); and
-  ``care_unmet_<g>`` / ``care_unmet`` (people, :func:`brecha.gap.care_unmet`);
-- presence (:mod:`brecha.presence`): ``initiatives``, ``offices``;
-- reach (:mod:`brecha.reach`): ``nearest_office_km`` (straight-line, from
-  the population-weighted centre), ``pop_within_reach_pct`` and
-  ``poor_within_reach_pct`` (people within ``radius_km`` of an office, or
-  ``radius_minutes`` with a travel-time cost);
+  ``care_unmet_<g>`` / ``care_unmet`` (people, :func:`brecha.care.care_unmet`);
+- presence reported (:mod:`brecha.presence`): ``initiatives,
+  initiatives_state_scope, agencies, offices, offices_planned,
+  people_reached, presence_evidence, office_evidence``;
+- reach (:mod:`brecha.reach`), its own axis: ``nearest_office_km``
+  (straight-line, from the population-weighted centre),
+  ``pop_within_reach_pct`` and ``poor_within_reach_pct`` (people within
+  ``radius_km`` of an office, or ``radius_minutes`` with a travel-time cost)
+  and ``people_out_of_reach`` (people in localities beyond that threshold);
 - gap (:mod:`brecha.gap`): ``gap_score, gap_rank, gap_ranked, need_score,
-  presence_score, need_class, presence_class, bivariate_class, gap_drivers``
+  presence_score, need_class, presence_class, bivariate_class, gap_class,
+  gap_drivers`` (JSON codes; :func:`brecha.gap.describe_drivers` says them)
   and, for municipalities, ``lisa_cluster, lisa_p``.
 
 Distances: every ``*_km`` column is straight-line km in EPSG:6372. With a
@@ -40,33 +44,39 @@ reach are measured in minutes and ``nearest_office_minutes`` /
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from . import gap as gapmod
-from .care import CARE_GROUPS, SUPPLY_GROUPS
 from ._duckdb import connect, query
+from ._layer_presence import PRESENCE_COLUMNS, presence_columns
 from ._validate import formula_safe
+from .care import CARE_GROUPS, SUPPLY_GROUPS, UNMET_GROUPS, care_unmet
 from .costs import Cost
 from .errors import InputError, Problem
+from .gap import GapSettings
 from .settings import STORAGE_CRS
+from .sources._registry import LAYER_SOURCES
 
 __all__ = ["SOURCES", "load_sources", "municipal_layer", "state_layer", "top_gaps", "MUNICIPAL_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
-#: Source frames the layers need (``municipalities`` and ``states`` default to the embedded boundaries).
-SOURCES: tuple[str, ...] = ("census_municipal", "localities", "coneval_municipal", "denue_care", "offices",
-                            "initiatives")
+#: Source frames the layers need (``municipalities`` and ``states`` default to the embedded boundaries),
+#: from the source table.
+SOURCES: tuple[str, ...] = LAYER_SOURCES
 #: Care group -> its demand column (brecha.care.CARE_GROUPS), and the groups with supply columns of their own.
 _CARE = {g.name: g.demand_col for g in CARE_GROUPS}
 _SUPPLY = tuple(g.name for g in SUPPLY_GROUPS)
 _CARE_MEASURES = ("care_access", "care_per_1000", "care_outside_share", "nearest_care_km")
 _CENSUS = ("pop_total", "pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
+_UNMET = tuple(f"care_unmet_{g.name}" for g in UNMET_GROUPS)
+_GAP = ("need_score", "presence_score", "gap_score", "gap_rank", "gap_ranked", "need_class", "presence_class",
+        "bivariate_class", "gap_class", "gap_drivers")
 
 #: Columns of the municipal layer, in order.
 MUNICIPAL_COLUMNS: tuple[str, ...] = (
@@ -74,11 +84,10 @@ MUNICIPAL_COLUMNS: tuple[str, ...] = (
     "pop_coneval", "poverty_pct", "poverty_pct_eb", "poverty_people", "extreme_poverty_pct",
     "extreme_poverty_people", "coneval_nd",
     *(f"{m}_{g}" for g in _CARE for m in (("care_supply",) if g in _SUPPLY else ()) + _CARE_MEASURES),
-    "care_unmet_children", "care_unmet_elderly", "care_unmet",
-    "initiatives", "offices", "nearest_office_km", "nearest_office_agency", "nearest_office_city",
-    "pop_within_reach_pct", "poor_within_reach_pct",
-    "need_score", "presence_score", "gap_score", "gap_rank", "gap_ranked", "need_class", "presence_class",
-    "bivariate_class", "gap_drivers", "lisa_cluster", "lisa_p", "geometry",
+    *_UNMET, "care_unmet", *PRESENCE_COLUMNS,
+    "nearest_office_km", "nearest_office_agency", "nearest_office_city",
+    "pop_within_reach_pct", "poor_within_reach_pct", "people_out_of_reach",
+    *_GAP, "lisa_cluster", "lisa_p", "geometry",
 )
 
 
@@ -120,8 +129,7 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
                     decay: str = "gaussian", cost: Cost | None = None, catchment_minutes: float | None = None,
                     radius_minutes: float | None = None,
                     office_status: str | Sequence[str] | None = None,
-                    gap_weights: Mapping[str, float] | None = None, normalisation: str = "rank",
-                    aggregate: str = "geometric", presence_floor: float = 0.1,
+                    gap: GapSettings | pd.DataFrame | Mapping | None = None,
                     lisa_permutations: int = 999, lisa_seed: int = 20200315,
                     lisa_alpha: float = 0.05) -> gpd.GeoDataFrame:
     """One row per municipality: people, poverty, care, presence, reach and the gap.
@@ -159,8 +167,11 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
         a travel-time cost (ignored with km).
     office_status
         Office statuses that count (:data:`brecha.presence.DEFAULT_OFFICE_STATUS`).
-    gap_weights, normalisation, aggregate, presence_floor
-        Passed to :func:`brecha.gap.gap_index`.
+    gap
+        The gap index settings (:class:`brecha.gap.GapSettings`, or the
+        ``gap_settings`` table the pipeline passes; the defaults when None).
+        Reach is not part of presence; its reach scale
+        is the settings', not ``radius_km``.
     lisa_permutations, lisa_seed, lisa_alpha
         Passed to :func:`brecha.gap.gap_clusters`.
 
@@ -172,9 +183,9 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
         straight-line km; with a travel-time cost ``nearest_office_minutes``
         and ``nearest_care_minutes_<g>`` follow them (before ``geometry``).
         The three municipalities without a CONEVAL estimate keep NaN poverty
-        and are not ranked. ``attrs`` records the parameters (``gap``: the
-        :func:`brecha.gap.gap_index` settings, which the state layer and the
-        weight sensitivity reuse), care benchmarks and counts.
+        and are not ranked. ``attrs`` records the parameters, care
+        benchmarks and counts, for the caller only: the pipeline passes the
+        gap settings explicitly, never through ``attrs``.
 
     References
     ----------
@@ -183,7 +194,7 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
     AAG* 102(5), 1104-1112; OECD/JRC (2008), *Handbook on Constructing
     Composite Indicators*; Anselin, L. (1995), *Geographical Analysis* 27(2), 93-115.
     """
-    from . import care, poverty, presence, reach
+    from . import care, poverty, reach
     from .costs import StraightLineKm
 
     _need(sources, SOURCES)
@@ -199,8 +210,8 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
                                        catchment_minutes=catchment_minutes, decay=decay, cost=cost)
     pov = poverty.municipal_poverty(coneval, pd.DataFrame(muni[["cvegeo"]]),
                                     indicators=("poverty", "extreme_poverty"))
-    ini = presence.initiative_counts(_places(sources), level="municipality")
-    off = presence.office_counts(offices, level="municipality", status=office_status)
+    pres = presence_columns(_places(sources), offices, pd.DataFrame(muni[["cvegeo", "cve_ent"]]),
+                            level="municipality", office_status=office_status, initiatives=sources["initiatives"])
     centres = reach.municipal_centres(loc)
     near = reach.nearest_office(centres, offices, status=office_status)  # straight-line km, always
     if timed:
@@ -218,23 +229,22 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
                {", ".join(f"c.{c}" for c in _CENSUS)},
                p.pop_coneval, p.poverty_pct, p.poverty_people, p.extreme_poverty_pct, p.extreme_poverty_people,
                p.coneval_nd, {care_cols},
-               coalesce(i.initiatives, 0)::BIGINT AS initiatives, coalesce(o.offices, 0)::BIGINT AS offices,
+               {", ".join(f"i.{c}" for c in PRESENCE_COLUMNS)},
                n.nearest_office_km, n.nearest_office_agency, n.nearest_office_city,
-               w.pop_inside_pct AS pop_within_reach_pct, w.poor_inside_pct AS poor_within_reach_pct{extra}
+               w.pop_inside_pct AS pop_within_reach_pct, w.poor_inside_pct AS poor_within_reach_pct,
+               w.pop_outside AS people_out_of_reach{extra}
         FROM names m
         LEFT JOIN census c USING (cvegeo) LEFT JOIN pov p USING (cvegeo) LEFT JOIN care_t k USING (cvegeo)
-        LEFT JOIN ini i USING (cvegeo) LEFT JOIN off o USING (cvegeo) LEFT JOIN near n USING (cvegeo)
+        LEFT JOIN pres i USING (cvegeo) LEFT JOIN near n USING (cvegeo)
         LEFT JOIN within w USING (cvegeo)
         ORDER BY m.cvegeo""", con=connect(spatial=False), names=names,
                   census=pd.DataFrame(census[["cvegeo", *_CENSUS]]), pov=pd.DataFrame(pov), care_t=care_t,
-                  ini=pd.DataFrame(ini), off=pd.DataFrame(off), near=near,
-                  within=pd.DataFrame(within[["cvegeo", "pop_inside_pct", "poor_inside_pct"]]))
-    unmet = gapmod.care_unmet(table)
+                  pres=pres, near=near,
+                  within=pd.DataFrame(within[["cvegeo", "pop_inside_pct", "poor_inside_pct", "pop_outside"]]))
+    unmet = care_unmet(table)
     table = pd.concat([table, unmet], axis=1)
-    scores = gapmod.gap_index(table, weights=gap_weights, normalisation=normalisation, aggregate=aggregate,
-                              presence_floor=presence_floor, reach_scale_km=radius_km)
-    for col in ("poverty_pct_eb", "need_score", "presence_score", "gap_score", "gap_rank", "gap_ranked",
-                "need_class", "presence_class", "bivariate_class", "gap_drivers"):
+    scores = gapmod.gap_index(table, GapSettings.of(gap))
+    for col in ("poverty_pct_eb", *_GAP):
         table[col] = scores[col]  # same index; keeps the nullable Int64 ranks and classes
     geometry = muni.set_index("cvegeo").geometry.reindex(table["cvegeo"]).to_numpy()
     layer = gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
@@ -245,17 +255,16 @@ def municipal_layer(sources: Mapping[str, pd.DataFrame], *, catchment_km: float 
         level="municipality", cost=repr(cost), cost_unit=cost.cost_unit, catchment_km=catchment_km,
         radius_km=radius_km, catchment_minutes=catchment_minutes if timed else None,
         radius_minutes=radius_minutes if timed else None, decay=decay,
-        office_status=office_status, care_benchmark=unmet.attrs["benchmark"], gap=scores.attrs,
+        office_status=office_status, care_benchmark=unmet.attrs["benchmark"],
         lisa={"permutations": lisa_permutations, "seed": lisa_seed, "alpha": lisa_alpha},
-        national_initiatives=ini.attrs.get("national_initiatives"), offices_with_point=near.attrs.get("offices"))
+        offices_with_point=near.attrs.get("offices"))
     log.info("municipal layer: %d rows, %d ranked", len(layer), int(layer["gap_ranked"].sum()))
     return layer
 
 
 def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFrame | None = None,
                 official_poverty: pd.DataFrame | None = None, official_year: int = 2020,
-                gap_weights: Mapping[str, float] | None = None, normalisation: str | None = None,
-                aggregate: str | None = None, presence_floor: float | None = None,
+                gap: GapSettings | pd.DataFrame | Mapping | None = None,
                 office_status: str | Sequence[str] | None = None, **municipal_kwargs) -> gpd.GeoDataFrame:
     """One row per state: sums of counts, aggregated rates, poverty (official or aggregated) and the state gap.
 
@@ -265,7 +274,7 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
         As for :func:`municipal_layer`, plus ``states`` (polygons; embedded by default).
     municipal
         The municipal layer, when already built (it is built otherwise, with
-        ``municipal_kwargs`` and the gap settings given here).
+        ``municipal_kwargs`` and ``gap``).
     official_poverty
         CONEVAL's official state figures, tidy
         (:func:`brecha.sources.read_coneval_state`: ``cve_ent, year,
@@ -273,11 +282,10 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
         are aggregates of municipal estimates only.
     official_year
         Year of the official figures to use (the municipal vintage, 2020).
-    gap_weights, normalisation, aggregate, presence_floor
-        Override the settings of :func:`brecha.gap.gap_index`; by default the
-        state gap uses those the municipal layer recorded
-        (:func:`brecha.gap.recorded_settings`), so both rank the same index;
-        its reach scale (km) is always the municipal one.
+    gap
+        The gap settings (:class:`brecha.gap.GapSettings`, the defaults when
+        None): pass the municipal layer's own, as the pipeline does, so both
+        rank the same index. Empirical Bayes is off at state level.
     office_status
         Office statuses that count; the municipal layer's by default.
     municipal_kwargs
@@ -304,15 +312,18 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
           unmet demand); ``care_access_<g>`` and ``care_outside_share_<g>``
           (means of municipal values weighted by the group's demand) and
           ``care_per_1000_<g>`` for each group of :data:`brecha.care.CARE_GROUPS`;
-        - ``initiatives`` (state- and municipal-scope), ``offices``
-          (including offices placed only in the state);
+        - the presence columns of :data:`brecha._layer_presence.PRESENCE_COLUMNS`
+          (``initiatives``: state- and municipal-scope; ``offices`` including
+          offices placed only in the state), ``initiatives_municipal_scope``,
+          the fair-share columns of :mod:`brecha.fairshare` when it is there,
+          and ``people_out_of_reach`` (sum over municipalities);
           ``nearest_office_km`` (population-weighted mean over municipal
           centres); ``pop_within_reach_pct``, ``poor_within_reach_pct``;
         - the gap columns of :func:`brecha.gap.gap_index` (no empirical
           Bayes: every state is large; no LISA: 32 units are too few).
 
         ``attrs`` records the poverty method and sources (``poverty_method``,
-        ``poverty_sources``), the gap settings and the municipal ones they came from.
+        ``poverty_sources``).
 
     References
     ----------
@@ -323,25 +334,20 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
     from . import poverty, presence
 
     _need(sources, SOURCES)
-    given = {"weights": gap_weights, "normalisation": normalisation, "aggregate": aggregate,
-             "presence_floor": presence_floor}
+    gap = GapSettings.of(gap)
     if municipal is None:
-        municipal = municipal_layer(sources, office_status=office_status,
-                                    **{("gap_weights" if k == "weights" else k): v
-                                       for k, v in given.items() if v is not None}, **municipal_kwargs)
+        municipal = municipal_layer(sources, office_status=office_status, gap=gap, **municipal_kwargs)
     elif municipal_kwargs:  # they would be silently ignored: the municipal layer is built already
         raise InputError([Problem("state_layer", None, k, v, "no municipal-layer parameter when `municipal` is "
                                   "given (they are recorded in it)") for k, v in municipal_kwargs.items()])
-    settings = gapmod.recorded_settings(municipal)
-    settings.update({k: v for k, v in given.items() if v is not None})
-    settings.pop("eb")
     if office_status is None:
         office_status = municipal.attrs.get("office_status")
     states = _boundaries(sources, "states")
     pov = poverty.state_poverty(sources["coneval_municipal"], official=official_poverty, year=official_year,
                                 indicators=("poverty", "extreme_poverty"))
     ini = presence.initiative_counts(_places(sources), level="state")
-    off = presence.office_counts(sources["offices"], level="state", status=office_status)
+    pres = presence_columns(_places(sources), sources["offices"], pd.DataFrame(states[["cve_ent"]]), level="state",
+                            office_status=office_status, initiatives=sources["initiatives"])
     m = pd.DataFrame(municipal.drop(columns="geometry"))
     supply = {g.name: g.supply_name for g in CARE_GROUPS}
     care = ", ".join(
@@ -354,35 +360,33 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
     table = query(f"""
         WITH agg AS (
             SELECT cve_ent, {", ".join(f"sum({c}) AS {c}" for c in _CENSUS)}, {care},
-                   sum(care_unmet_children) AS care_unmet_children, sum(care_unmet_elderly) AS care_unmet_elderly,
-                   sum(care_unmet) AS care_unmet,
+                   {", ".join(f"sum({c}) AS {c}" for c in _UNMET)}, sum(care_unmet) AS care_unmet,
                    sum(nearest_office_km * pop_total)
                        / nullif(sum(pop_total) FILTER (WHERE nearest_office_km IS NOT NULL), 0) AS nearest_office_km,
                    sum(pop_within_reach_pct * pop_total) / nullif(sum(pop_total), 0) AS pop_within_reach_pct,
                    sum(poor_within_reach_pct * poverty_people)
                        / nullif(sum(poverty_people) FILTER (WHERE poor_within_reach_pct IS NOT NULL), 0)
                        AS poor_within_reach_pct,
+                   sum(people_out_of_reach) AS people_out_of_reach,
                    count(*) AS municipalities
             FROM m GROUP BY cve_ent)
         SELECT s.cve_ent, s.name, a.municipalities, p.* EXCLUDE (cve_ent, municipalities),
                a.* EXCLUDE (cve_ent, municipalities),
-               i.initiatives, i.initiatives_state_scope, i.initiatives_municipal_scope, o.offices
+               {", ".join(f"o.{c}" for c in PRESENCE_COLUMNS)}, i.initiatives_municipal_scope
         FROM states s JOIN agg a USING (cve_ent) JOIN pov p USING (cve_ent)
-        JOIN ini i USING (cve_ent) JOIN off o USING (cve_ent)
+        JOIN ini i USING (cve_ent) JOIN pres o USING (cve_ent)
         ORDER BY s.cve_ent""", con=connect(spatial=False), m=m, states=pd.DataFrame(states[["cve_ent", "name"]]),
-                  pov=pd.DataFrame(pov), ini=pd.DataFrame(ini), off=pd.DataFrame(off))
-    scores = gapmod.gap_index(table, key="cve_ent", pop_col="pop_coneval_agg_from_municipal", eb=False,
-                              level_word="state", **settings)
-    for col in ("need_score", "presence_score", "gap_score", "gap_rank", "gap_ranked", "need_class",
-                "presence_class", "bivariate_class", "gap_drivers"):
+                  pov=pd.DataFrame(pov), ini=pd.DataFrame(ini), pres=pres)
+    table = _fair_share(table)
+    scores = gapmod.gap_index(table, gap.replace(eb=False), key="cve_ent", pop_col="pop_coneval_agg_from_municipal",
+                              level_word="state")
+    for col in _GAP:
         table[col] = scores[col]
     geometry = states.set_index("cve_ent").geometry.reindex(table["cve_ent"]).to_numpy()
     layer = gpd.GeoDataFrame(table, geometry=geometry, crs=STORAGE_CRS)
     official = {i: int((table[f"{i}_source"] == "official").sum()) for i in ("poverty", "extreme_poverty")}
     layer.attrs.update(
-        level="state", radius_km=settings["reach_scale_km"], gap=scores.attrs,
-        gap_from_municipal=municipal.attrs.get("gap"),
-        poverty_method=pov.attrs.get("method"),
+        level="state", poverty_method=pov.attrs.get("method"),
         poverty_sources=(
             "<i>_pct / <i>_people are CONEVAL's official state figures of "
             f"{official_year} where <i>_source = 'official' (kept as <i>_*_official), else the aggregate of "
@@ -395,13 +399,23 @@ def state_layer(sources: Mapping[str, pd.DataFrame], *, municipal: gpd.GeoDataFr
     return layer
 
 
-_TOP_COLUMNS = ("gap_rank", "name", "state_name", "gap_score", "poverty_pct", "poverty_people", "poverty_source",
-                "care_unmet", "initiatives", "offices", "nearest_office_km", "bivariate_class", "lisa_cluster",
-                "gap_drivers")
+def _fair_share(table: pd.DataFrame) -> pd.DataFrame:
+    """The state table with the fair-share columns of :mod:`brecha.fairshare`, when that module exists."""
+    try:
+        from . import fairshare
+    except ImportError:  # the fair-share module is not there yet: the layer goes without its columns
+        return table
+    shares = fairshare.fair_share(table)
+    return pd.concat([table, shares.drop(columns="cve_ent")], axis=1)
 
 
-def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
-    """The ``n`` largest gaps, ready for a CSV: rank, place, key figures and the reason.
+_TOP_COLUMNS = ("gap_rank", "name", "state_name", "gap_score", "gap_class", "poverty_pct", "poverty_people",
+                "poverty_source", "care_unmet", "initiatives", "agencies", "offices", "presence_evidence",
+                "nearest_office_km", "bivariate_class", "lisa_cluster", "gap_drivers")
+
+
+def top_gaps(layer: pd.DataFrame, n: int = 20, *, lang: str = "en") -> pd.DataFrame:
+    """The ``n`` largest gaps, ready for a CSV: rank, place, key figures, the class and the reason in words.
 
     Works on the municipal and the state layer. Figures are rounded for
     reading (score to 3 decimals, percentages to 1, people and km to whole
@@ -415,15 +429,19 @@ def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
         (``state_name`` for municipalities), ``gap_score``, ``poverty_pct``,
         ``poverty_people``, ``poverty_source`` (states: official or
         aggregated from municipalities), ``care_unmet``, ``initiatives``,
-        ``offices``, ``nearest_office_km``, ``bivariate_class``,
-        ``lisa_cluster`` (each when present) and ``reason`` (the gap drivers).
+        ``agencies``, ``offices``, ``presence_evidence``, ``nearest_office_km``,
+        ``bivariate_class``, ``lisa_cluster`` (each when present), ``gap_class``
+        (code) with ``gap_class_text`` (its words: "no report" / "sin
+        reporte" is never a confirmed gap) and ``reason`` (the gap drivers
+        said in ``lang`` by :func:`brecha.gap.describe_drivers`).
 
     >>> import pandas as pd
     >>> toy = pd.DataFrame({"cvegeo": ["07001", "07002", "07003"], "name": ["A", "B", "C"],
     ...                     "state_name": ["Chiapas"] * 3, "gap_rank": [2, 1, None],
-    ...                     "gap_score": [0.41, 0.87, None], "gap_drivers": ["", "high poverty rate (91%)", ""]})
-    >>> top_gaps(toy, n=5)[["gap_rank", "cvegeo", "reason"]].to_dict("records")
-    [{'gap_rank': 1, 'cvegeo': '07002', 'reason': 'high poverty rate (91%)'}, {'gap_rank': 2, 'cvegeo': '07001', 'reason': ''}]
+    ...                     "gap_score": [0.41, 0.87, None],
+    ...                     "gap_drivers": ['[["none_above", null]]', '[["poverty_pct", 91.0]]', None]})
+    >>> top_gaps(toy, n=5, lang="es")["reason"].tolist()
+    ['alta tasa de pobreza (91 %)', 'ningún componente sobre la mediana']
     """
     if not (isinstance(n, (int, np.integer)) and n >= 1):
         raise InputError([Problem("n", None, None, n, "a whole number >= 1")])
@@ -438,8 +456,13 @@ def top_gaps(layer: pd.DataFrame, n: int = 20) -> pd.DataFrame:
         for c in columns:
             if c in out:
                 out[c] = out[c].round(decimals)
+    if "gap_class" in out:
+        out.insert(out.columns.get_loc("gap_class") + 1, "gap_class_text",
+                   out["gap_class"].map(lambda v: gapmod.describe_gap_class(v, lang)))
+    if "gap_drivers" in out:
+        out["gap_drivers"] = out["gap_drivers"].map(lambda v: gapmod.describe_drivers(v, lang))
     out = out.rename(columns={"gap_drivers": "reason"})
-    for c in ("name", "state_name", "reason"):
+    for c in ("name", "state_name", "gap_class_text", "reason"):
         if c in out:
             out[c] = out[c].map(formula_safe)
     return out

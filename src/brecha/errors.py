@@ -24,6 +24,7 @@ __all__ = [
     "OutputFolderError",
     "BrechaWarning",
     "InputWarning",
+    "require_columns",
 ]
 
 
@@ -74,6 +75,17 @@ class InputError(BrechaError, ValueError):
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")
         super().__init__("\n".join(lines))
+
+
+def require_columns(frame, columns: Sequence[str], what: str) -> None:
+    """Raise :class:`InputError` naming every one of ``columns`` missing from ``frame`` (called ``what``).
+
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"], "toy")
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError([Problem(what, None, c, None, "a column of that name") for c in missing])
 
 
 class PlaceError(BrechaError, LookupError):

@@ -21,7 +21,7 @@ para la medición multidimensional de la pobreza en México*, 3rd ed.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import logging
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +37,7 @@ import pandas as pd
 from . import geography
 from ._duckdb import connect, query
 from .costs import Cost, StraightLineKm
-from .errors import InputError, Problem
+from .errors import InputError, Problem, require_columns
 from .presence import select_offices
 
 __all__ = [
@@ -64,12 +64,6 @@ MEASURES: dict[str, str] = {
 }
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError([Problem(what, None, c, None, "a column of that name") for c in missing])
-
-
 def municipal_centres(localities: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Population-weighted centre of each municipality from its Census 2020 localities.
 
@@ -86,7 +80,7 @@ def municipal_centres(localities: gpd.GeoDataFrame | None = None) -> gpd.GeoData
         distances measure what residents travel (Wang 2012).
     """
     loc = geography.localities() if localities is None else localities
-    _require(loc, ("cvegeo", "pop_total"), "localities")
+    require_columns(loc, ("cvegeo", "pop_total"), "localities")
     return geography.weighted_centres(loc, by="cvegeo", weight="pop_total")
 
 
@@ -150,6 +144,7 @@ def cost_threshold(cost: Cost, *, km: float, minutes: float | None, name: str) -
     100.0
     """
     unit = getattr(cost, "cost_unit", None)
+    value: float | None
     if unit == "km":
         value, param = km, f"{name}_km"
     elif unit == "minutes":
@@ -205,7 +200,7 @@ def nearest_office(centres: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, cost
     def pick(col: str) -> np.ndarray:
         if not len(pts):
             return np.full(len(codes), None, dtype=object)
-        return np.where(found, pts[col].to_numpy(dtype=object)[safe], None)
+        return np.asarray(np.where(found, pts[col].to_numpy(dtype=object)[safe], None), dtype=object)
 
     out = pd.DataFrame({
         "cvegeo": codes,
@@ -245,9 +240,9 @@ def locality_demand(localities: pd.DataFrame, census: pd.DataFrame, poverty: pd.
     ----------
     Goodchild & Lam (1980); PySAL tobler's area/population-weighted interpolation.
     """
-    _require(localities, ("cvegeo_loc", "cvegeo", "pop_total"), "localities")
-    _require(census, ("cvegeo", "pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability"), "census")
-    _require(poverty, ("cvegeo", "poverty_people"), "poverty")
+    require_columns(localities, ("cvegeo_loc", "cvegeo", "pop_total"), "localities")
+    require_columns(census, ("cvegeo", "pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability"), "census")
+    require_columns(poverty, ("cvegeo", "poverty_people"), "poverty")
     code, uniques = pd.factorize(localities["cvegeo"].astype(str), sort=True)
     pop = localities["pop_total"].to_numpy(dtype=float)
     keys = pd.DataFrame({"k": np.arange(len(uniques)), "cvegeo": np.asarray(uniques, dtype=object)})
@@ -406,7 +401,7 @@ def within_reach(localities: gpd.GeoDataFrame, census: pd.DataFrame, poverty: pd
         raise ValueError(f"the reach threshold must be >= 0 {cost.cost_unit}, got {threshold}")
     pts = office_points(offices, status=status, agency=agency)
     if by is not None:
-        _require(pts, (by,), "offices")
+        require_columns(pts, (by,), "offices")
     demand = locality_demand(localities, census, poverty)
     loc_xy = geography.xy_km(localities)
     off_xy = geography.xy_km(pts) if len(pts) else np.empty((0, 2))

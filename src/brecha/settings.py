@@ -8,10 +8,10 @@ environment with :func:`from_env`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["Settings", "from_env", "ANALYSIS_CRS", "STORAGE_CRS", "DATA_DIR"]
+__all__ = ["Settings", "from_env", "default_layers_dir", "ANALYSIS_CRS", "STORAGE_CRS", "DATA_DIR"]
 
 #: Mexico ITRF2008 / LCC: planar metres, used for every distance and area.
 ANALYSIS_CRS = "EPSG:6372"
@@ -19,6 +19,46 @@ ANALYSIS_CRS = "EPSG:6372"
 STORAGE_CRS = "EPSG:4326"
 #: The embedded default data shipped inside the package.
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def default_layers_dir() -> Path:
+    """The layer specs a build uses when none are named.
+
+    ``./layers`` when the current folder has one (a checkout, a planner's
+    project); else the default specs: those packaged in the wheel
+    (``brecha/layers``, copied from the checkout's ``layers/`` at build
+    time), or, for an editable install, the checkout's own ``layers/``.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (Path("layers"), here / "layers", here.parent.parent / "layers"):
+        if folder.is_dir():
+            return folder
+    return Path("layers")  # none: load_specs names the missing folder
+
+
+#: mapclassify schemes a map may class a choropleth with (spec ``[style] scheme``, ``brecha.maps``);
+#: matched without case or underscores ("NaturalBreaks" is natural_breaks). fisher_jenks and natural_breaks
+#: are slow without numba (tens of seconds nationally): prefer fisher_jenks_sampled.
+CLASS_SCHEMES = ("quantiles", "equal_interval", "fisher_jenks", "fisher_jenks_sampled", "natural_breaks",
+                 "jenks_caspall", "headtail_breaks", "maximum_breaks", "prettybreaks", "box_plot", "std_mean",
+                 "percentiles")
+#: Smallest and largest number of classes ``k`` (ColorBrewer's sequential palettes stop at 9).
+CLASS_K = (2, 9)
+
+
+def scheme_problems(scheme: object, k: object) -> list[tuple[str, object, str]]:
+    """``(key, value, expected)`` for a classification the maps cannot draw; empty when usable.
+
+    The one rule for the spec check (``brecha layers``/``build``) and the maps.
+    """
+    out: list[tuple[str, object, str]] = []
+    known = {s.replace("_", "") for s in CLASS_SCHEMES}
+    if not (isinstance(scheme, str) and scheme.replace("_", "").lower() in known):
+        out.append(("scheme", scheme, f"a mapclassify scheme: one of {list(CLASS_SCHEMES)}"))
+    whole = hasattr(k, "__index__") and not isinstance(k, bool)
+    if not (whole and CLASS_K[0] <= int(k) <= CLASS_K[1]):  # type: ignore[call-overload]
+        out.append(("k", k, f"a whole number of classes from {CLASS_K[0]} to {CLASS_K[1]}"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -40,12 +80,12 @@ class Settings:
     """
 
     out_dir: Path = Path("outputs")
-    layers_dir: Path = Path("layers")
+    layers_dir: Path = field(default_factory=default_layers_dir)
     data_dir: Path = DATA_DIR
     lock_timeout_s: float = 0.0
     lang: str = "es"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """Return a copy with some fields changed."""
         return replace(self, **changes)
 

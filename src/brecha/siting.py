@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -62,19 +63,25 @@ def greedy_bound(k: int) -> float:
 
 
 def unmet_demand(localities: gpd.GeoDataFrame, census: pd.DataFrame, poverty: pd.DataFrame,
-                 offices: gpd.GeoDataFrame, *, radius_km: float = 100.0, cost: Cost | None = None,
-                 level: Literal["locality", "municipality"] = "locality",
+                 offices: gpd.GeoDataFrame, *, radius_km: float = 100.0, radius_minutes: float | None = None,
+                 cost: Cost | None = None, level: Literal["locality", "municipality"] = "locality",
                  status: str | Sequence[str] | None = None) -> gpd.GeoDataFrame:
-    """Poor people not within ``radius_km`` of an office, as demand points.
+    """Poor people beyond reach of every office, as demand points.
 
-    Municipal poor people (CONEVAL) are apportioned to localities by
-    population share (:func:`brecha.reach.locality_demand`); a locality is
-    reached when an office (statuses as in :func:`brecha.reach.office_points`)
-    lies within ``radius_km``. Municipalities without a poverty estimate add
-    no demand (logged).
+    Reach is :func:`brecha.reach.within_reach`'s, the same the layers use:
+    municipal poor people (CONEVAL) are apportioned to localities by
+    population share, and a locality is reached when an office (statuses as
+    in :func:`brecha.reach.office_points`) costs at most the threshold in the
+    cost's unit. Municipalities without a poverty estimate add no demand (logged).
 
     Parameters
     ----------
+    radius_km, radius_minutes
+        The reach threshold in km (straight-line cost) and in minutes (a
+        travel-time cost: then required); see :func:`brecha.reach.cost_threshold`.
+        A km figure is never compared with minutes.
+    cost
+        A :class:`brecha.costs.Cost`; straight-line km by default.
     level
         ``"locality"``: one point per locality with unmet demand;
         ``"municipality"``: one point per municipality, at the centre of its
@@ -85,22 +92,23 @@ def unmet_demand(localities: gpd.GeoDataFrame, census: pd.DataFrame, poverty: pd
     GeoDataFrame
         ``cvegeo_loc`` (locality level), ``cvegeo``, ``cve_ent``, ``demand``
         (poor people beyond reach, > 0), points in EPSG:4326.
-        ``attrs`` has ``poor_total`` and ``poor_reached`` (people).
+        ``attrs`` has ``poor_total`` and ``poor_reached`` (people), ``threshold`` and ``cost_unit``.
     """
-    from .reach import locality_demand, office_points
+    from .reach import cost_threshold, within_reach
 
     cost = StraightLineKm() if cost is None else cost
     if level not in ("locality", "municipality"):
         raise InputError([Problem("level", None, None, level, "'locality' or 'municipality'")])
-    table = locality_demand(localities, census, poverty)
-    pts = office_points(offices, status=status)
-    dist, _ = cost.nearest(geography.xy_km(localities), geography.xy_km(pts) if len(pts) else np.empty((0, 2)))
+    threshold = cost_threshold(cost, km=radius_km, minutes=radius_minutes, name="radius")
+    reach = within_reach(localities, census, poverty, offices, radius_km=radius_km, max_cost=threshold, cost=cost,
+                         status=status)
+    table = reach.localities
     poor = table["poor"].to_numpy(dtype=float)
     unknown = np.isnan(poor)
     if unknown.any():
         log.info("%d localities in municipalities without a poverty estimate add no demand", int(unknown.sum()))
     poor = np.nan_to_num(poor)
-    reached = dist <= radius_km
+    reached = table["inside"].to_numpy(dtype=bool)
     demand = np.where(reached, 0.0, poor)
     keep = demand > 0
     out = gpd.GeoDataFrame({"cvegeo_loc": table["cvegeo_loc"].to_numpy()[keep],
@@ -114,12 +122,13 @@ def unmet_demand(localities: gpd.GeoDataFrame, census: pd.DataFrame, poverty: pd
                                geometry=centres.geometry.to_numpy(), crs=centres.crs)
     out = out.to_crs(geography.STORAGE_CRS).reset_index(drop=True)
     out.attrs.update(poor_total=float(poor.sum()), poor_reached=float(poor[reached].sum()),
-                     radius_km=float(radius_km), level=level)
+                     threshold=threshold, cost_unit=cost.cost_unit, level=level)
     return out
 
 
 def candidate_sites(localities: gpd.GeoDataFrame, *, kind: Literal["seats", "centres"] = "seats",
-                    cve_ent: str | Sequence[str] | None = None) -> gpd.GeoDataFrame:
+                    cve_ent: str | Sequence[str] | None = None,
+                    municipalities: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """One candidate site per municipality.
 
     Parameters
@@ -133,6 +142,9 @@ def candidate_sites(localities: gpd.GeoDataFrame, *, kind: Literal["seats", "cen
         population-weighted centre of the municipality's localities.
     cve_ent
         Keep the municipalities of these states only.
+    municipalities
+        ``cvegeo`` and ``name`` of the boundaries in use, naming the centres
+        (the embedded 2020 frame when None).
 
     Returns
     -------
@@ -155,7 +167,8 @@ def candidate_sites(localities: gpd.GeoDataFrame, *, kind: Literal["seats", "cen
                                geometry=seats.geometry.to_numpy(), crs=loc.crs)
     elif kind == "centres":
         centres = geography.weighted_centres(loc, by="cvegeo", weight="pop_total")
-        names = geography.municipalities().set_index("cvegeo")["name"]
+        frame = geography.municipalities() if municipalities is None else municipalities
+        names = frame.set_index("cvegeo")["name"]
         codes = centres.index.to_numpy()
         out = gpd.GeoDataFrame({"site_id": codes, "cvegeo": codes, "cve_ent": centres.index.str[:2],
                                 "name": names.reindex(codes).to_numpy(),
@@ -211,7 +224,8 @@ def _coverage(demand, candidates, weight, radius_km, cost) -> tuple[sparse.csr_m
 
 def _greedy(A: sparse.csr_matrix, w: np.ndarray, k: int) -> tuple[list[int], list[float]]:
     open_ = w.copy()
-    chosen, gains = [], []
+    chosen: list[int] = []
+    gains: list[float] = []
     for _ in range(k):
         gain = A @ open_
         if chosen:
@@ -365,8 +379,12 @@ def coverage_curve(demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *, k_
     rows = []
     for k in range(1, k_max + 1):
         done = k <= len(greedy)
-        last = greedy.iloc[min(k, len(greedy)) - 1] if len(greedy) else None
-        covered = float(last["covered"]) if last is not None else 0.0
+        if not len(greedy):
+            rows.append({"k": k, "site_added": None, "site_name": None, "greedy_gain": 0.0, "greedy_covered": 0.0,
+                         "greedy_share": 0.0})
+            continue
+        last = greedy.iloc[min(k, len(greedy)) - 1]
+        covered = float(last["covered"])
         rows.append({"k": k, "site_added": last["site_id"] if done and "site_id" in greedy else None,
                      "site_name": last["name"] if done and "name" in greedy else None,
                      "greedy_gain": float(last["gain"]) if done else 0.0, "greedy_covered": covered,

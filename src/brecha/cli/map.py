@@ -1,85 +1,64 @@
-"""``brecha map NAME``: render one interactive map (or all) as standalone offline HTML."""
+"""``brecha map KIND``: build one web map (or all) through the pipeline, as ``brecha build --layer map_KIND``.
+
+The map kinds are the map specs of the layers folder: ``layers/map_<kind>.toml``
+(``gap``, ``presence``, ``reach``, ``care``, ``poverty_states`` by default).
+The map is written where ``brecha build`` writes it (``OUT/maps/map_<kind>.html``),
+with the layers it reads rebuilt first if stale, under the build's lock,
+recorded in ``manifest.json`` and listed once in ``OUT/maps/index.html``. Its
+style, language and radius are the spec's: edit the spec to change them.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from ..errors import InputError, Problem
-from ..settings import from_env
+from ..errors import BrechaError, InputError, Problem
+from ..pipeline import build, load_specs
+from ..pipeline._progress import reporter
+from .build import EXIT_CODES, fail, source_options, where_options
 
-_NAMES = ("presence", "reach", "care", "gap", "all")
+__all__ = ["PREFIX", "map_kinds", "command"]
 
-
-def _slug(text: str) -> str:
-    from ..places import normalize
-
-    return normalize(text).replace(" ", "-")
-
-
-def _render(name: str, munis, *, state, lang, tiles, scheme, k, radius_km, top_n, offices_path, initiatives_path):
-    from .. import geography, maps
-    from ..sources import initiative_places, load
-
-    common = {"state": state, "lang": lang, "tiles": tiles, "scheme": scheme, "k": k}
-    if name == "presence":
-        return maps.presence_map(munis, load("offices", offices_path),
-                                 initiative_places(load("initiatives", initiatives_path)), **common)
-    if name == "reach":
-        return maps.reach_map(munis, load("offices", offices_path), radius_km=radius_km,
-                              localities=geography.localities(), **common)
-    if name == "care":
-        return maps.care_map(munis, load("denue_care"), **common)
-    return maps.gap_map(munis, top_n=top_n, **common)
+#: A map spec's file name is ``map_<kind>.toml``.
+PREFIX = "map_"
 
 
-@click.command("map")
-@click.argument("name", type=click.Choice(_NAMES))
-@click.option("--state", help="One state at municipal detail (any spelling: 'Chiapas', 'CDMX', '07').")
-@click.option("--lang", type=click.Choice(["es", "en"]), default=None, help="Label language [default: es, or BRECHA_LANG].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the HTML files [default: outputs/maps].")
-@click.option("--layer", "layer_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The municipal layer [default: outputs/layers/municipalities.parquet].")
-@click.option("--offices", "offices_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Offices file instead of the embedded one.")
-@click.option("--initiatives", "initiatives_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Initiatives file instead of the embedded one.")
-@click.option("--radius-km", type=float, default=100.0, show_default=True, help="Reach radius of an office (reach map).")
-@click.option("--scheme", default="quantiles", show_default=True, help="mapclassify scheme for the choropleths.")
-@click.option("--k", type=int, default=5, show_default=True, help="Number of classes (2 to 9).")
-@click.option("--top-n", type=int, default=20, show_default=True, help="Municipalities listed on the gap map.")
-@click.option("--no-tiles", is_flag=True, help="Leave out the online basemap.")
-def command(name: str, state: str | None, lang: str | None, out_dir: Path | None, layer_path: Path | None,
-            offices_path: Path | None, initiatives_path: Path | None, radius_km: float, scheme: str, k: int,
-            top_n: int, no_tiles: bool) -> None:
-    """Render map NAME (presence, reach, care, gap or all) and refresh the folder's index.html.
+def map_kinds(layers_dir: Path) -> dict[str, str]:
+    """Map kind -> its layer name, from the map specs in ``layers_dir`` (checked, so a bad spec exits 2)."""
+    return {name[len(PREFIX):] if name.startswith(PREFIX) else name: name
+            for name, spec in load_specs(layers_dir).items() if spec.kind == "map"}
+
+
+@click.command("map", epilog=EXIT_CODES)
+@click.argument("kind", metavar="KIND")
+@where_options
+@source_options
+@click.option("--force", is_flag=True, help="Rebuild the map even if it is up to date.")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Wait this long for another build of the same folder.")
+def command(kind: str, out_dir: Path, layers_dir: Path, initiatives: Path | None, offices: Path | None,
+            coneval_state: Path | None, force: bool, lock_timeout: float) -> None:
+    """Build map KIND (a layers/map_KIND.toml spec, or `all`) into --out/maps and refresh its index.html.
 
     Each map is one HTML file with Leaflet inlined: it opens without internet.
     """
-    import geopandas as gpd
-
-    from ..maps import save_map, write_index
-    from ..maps.index import index_lang
-    from ..places import resolve
-
-    settings = from_env()
-    lang = lang or settings.lang
-    out_dir = out_dir or settings.out_dir / "maps"
-    layer_path = layer_path or settings.out_dir / "layers" / "municipalities.parquet"
-    if not layer_path.is_file():
-        raise InputError([Problem(str(layer_path), None, None, None,
-                                  "the municipal layer written by `brecha build` (run the build first, "
-                                  "or pass --layer PATH)")])
-    munis = gpd.read_parquet(layer_path)
-    suffix = f"-{_slug(resolve(state, level='state').name)}" if state else ""
-    names = [n for n in _NAMES if n != "all"] if name == "all" else [name]
-    for n in names:
-        m = _render(n, munis, state=state, lang=lang, tiles=not no_tiles, scheme=scheme, k=k, radius_km=radius_km,
-                    top_n=top_n, offices_path=offices_path, initiatives_path=initiatives_path)
-        path = save_map(m, out_dir / f"{n}{suffix}{'' if lang == 'es' else '-' + lang}.html")
-        click.echo(f"{path}\t{path.stat().st_size / 1e6:.2f} MB")
-    # The folder's index keeps its language: an English map added to a Spanish folder is listed, in Spanish;
-    # a new folder's index takes the maps' language.
-    click.echo(str(write_index(out_dir, lang=index_lang(out_dir, lang))))
+    try:
+        kinds = map_kinds(layers_dir)
+        if kind != "all" and kind not in kinds:
+            raise InputError([Problem(str(layers_dir), None, None, kind,
+                                      f"a map kind: one of {sorted(kinds) + ['all']} (a {PREFIX}<kind>.toml spec)")])
+        names = list(kinds.values()) if kind == "all" else [kinds[kind]]
+        res = build(out_dir, layers_dir=layers_dir, layers=names, store=False, force=force,
+                    lock_timeout_s=lock_timeout, on_event=reporter("text", sys.stderr),
+                    sources={k: v for k, v in {"initiatives": initiatives, "offices": offices,
+                                               "coneval_state": coneval_state}.items() if v is not None})
+    except BrechaError as exc:
+        fail(exc)
+    for name in names:
+        path = out_dir / "maps" / f"{name}.html"
+        if path.is_file() and name not in res.failed:
+            click.echo(f"{path}\t{path.stat().st_size / 1e6:.2f} MB")
+    sys.exit(res.exit_code)

@@ -13,16 +13,16 @@ from __future__ import annotations
 import inspect
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import click
 import pandas as pd
 
 from ..errors import InputError, InputWarning, Problem
-from ..sources import (check_coverage, read_boundaries, read_census_localities, read_census_municipal,
-                       read_coneval_municipal, read_coneval_state, read_denue, read_initiatives, read_offices)
+from ..sources import SOURCES, check_coverage
+from ..sources._load import reader
 from ..sources.boundaries import MISSING_MUNICIPALITY
 
 __all__ = ["KINDS", "Kind", "check", "command"]
@@ -37,19 +37,13 @@ class Kind:
     help: str
 
 
-KINDS: dict[str, Kind] = {
-    "offices": Kind(read_offices, "offices", "agency field offices (agency, city, state; lat, lon optional)"),
-    "initiatives": Kind(read_initiatives, "initiatives", "agency initiatives (initiative, agencies, year, ...)"),
-    "coneval": Kind(read_coneval_municipal, "municipalities", "CONEVAL municipal poverty"),
-    "census": Kind(read_census_municipal, "municipalities", "Census 2020 municipal totals (ITER or one row each)"),
-    "localities": Kind(read_census_localities, "localities", "Census 2020 ITER localities"),
-    "denue": Kind(read_denue, "care establishments", "DENUE establishments (care classes are kept)"),
-    "boundaries": Kind(read_boundaries, "municipalities", "municipal boundaries (any vector format GDAL reads)"),
-    "coneval-state": Kind(read_coneval_state, "figures", "CONEVAL official state poverty (workbook or tidy CSV)"),
-}
+#: ``brecha validate KIND`` -> how it reads; from the source table (``validate_kind``, ``reader``, ``rows_word``).
+KINDS: dict[str, Kind] = {s.validate_kind: Kind(reader(s), s.rows_word, s.title)
+                          for s in SOURCES if s.validate_kind is not None}
 
 
-def check(kind: str, path: str | Path, *, strict: bool = False, complete: bool = False) -> tuple[pd.DataFrame, list[str]]:
+def check(kind: str, path: str | Path, *, strict: bool = False, complete: bool = False,
+          sheet: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read ``path`` as ``kind`` the way a build would.
 
     Parameters
@@ -71,7 +65,12 @@ def check(kind: str, path: str | Path, *, strict: bool = False, complete: bool =
         Every problem in the file (with ``strict``, the warnings too).
     """
     spec = KINDS[kind]
-    kwargs = {"strict": True} if strict and "strict" in inspect.signature(spec.reader).parameters else {}
+    takes = inspect.signature(spec.reader).parameters
+    kwargs: dict[str, object] = {"strict": True} if strict and "strict" in takes else {}
+    if sheet is not None:  # a workbook's sheet by name, for the readers that take one
+        if "sheet" not in inspect.signature(spec.reader).parameters:
+            raise InputError([Problem(str(path), None, None, sheet, f"no --sheet: the {kind} reader takes no sheet")])
+        kwargs["sheet"] = sheet
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         frame = spec.reader(path, **kwargs)
@@ -115,28 +114,28 @@ def _report(problems: list[Problem], file: Path, kind: str, *, every: bool) -> l
                  f"in {len(by_state)} state(s):")
     for ent, codes in sorted(by_state.items()):
         more = f", ... {len(codes) - _CODES_SHOWN:,} more" if len(codes) > _CODES_SHOWN else ""
-        lines.append(f"      {ent} {names.get(ent, '?')}: {len(codes):,} missing ({', '.join(codes[:_CODES_SHOWN])}{more})")
+        shown = ", ".join(codes[:_CODES_SHOWN])
+        lines.append(f"      {ent} {names.get(ent, '?')}: {len(codes):,} missing ({shown}{more})")
     lines.append(f"    (brecha validate {kind} {file} --complete --all lists every one)")
     return lines
 
 
-@click.command("validate", epilog="Exit codes: 0 the file is good; 2 it is not (every problem is listed).")
+@click.command("validate", epilog="KIND is one of: " + ", ".join(
+    f"{k} ({v.help})" for k, v in KINDS.items()) + ".\n\nExit codes: 0 the file is good; 2 it is not "
+    "(every problem is listed).")
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Refuse unknown columns and repaired geometries instead of warning.")
+@click.option("--sheet", metavar="NAME", help="The workbook sheet to read (default: the visible/active one).")
 @click.option("--complete", is_flag=True, help="boundaries: require all 2,469 municipalities of the 2020 frame.")
 @click.option("--all", "every", is_flag=True,
               help=f"List every missing municipality (more than {_SUMMARISE_OVER} are summarised per state).")
-def command(kind: str, file: Path, strict: bool, complete: bool, every: bool) -> None:
-    """Check FILE as KIND data, with the reader `brecha build` uses, and list every problem.
-
-    KIND is one of: offices, initiatives, coneval, census, localities,
-    denue, boundaries, coneval-state.
-    """
+def command(kind: str, file: Path, strict: bool, complete: bool, every: bool, sheet: str | None = None) -> None:
+    """Check FILE as KIND data, with the reader `brecha build` uses, and list every problem."""
     if complete and kind != "boundaries":
         raise click.UsageError("--complete applies to boundaries only")
     try:
-        frame, said = check(kind, file, strict=strict, complete=complete)
+        frame, said = check(kind, file, strict=strict, complete=complete, sheet=sheet)
     except InputError as exc:
         click.echo(f"error: {len(exc.problems):,} problem(s) in {file} (read as {kind}):", err=True)
         for line in _report(exc.problems, file, kind, every=every):

@@ -8,7 +8,7 @@ of a folder on one page. Labels are Spanish by default (``lang="en"`` for
 English); ``state=`` (any spelling) renders one state at municipal detail.
 
 >>> sorted(MAPS)
-['care', 'gap', 'presence', 'reach']
+['care', 'choropleth', 'gap', 'presence', 'reach']
 """
 
 from ._offline import MapInfo, render_html, save_map
@@ -22,8 +22,8 @@ from .reach import reach_map
 __all__ = ["presence_map", "reach_map", "care_map", "gap_map", "choropleth_map", "save_map", "render_html",
            "write_index", "read_entry", "IndexEntry", "MapInfo", "map_info", "MAPS"]
 
-#: Map name -> function, as the CLI names them.
-MAPS = {"presence": presence_map, "reach": reach_map, "care": care_map, "gap": gap_map}
+#: Map function name -> function: the registry's ``maps.<name>`` entries (brecha.pipeline._maps), one each.
+MAPS = {"presence": presence_map, "reach": reach_map, "care": care_map, "gap": gap_map, "choropleth": choropleth_map}
 
 
 def map_info(m) -> MapInfo | None:

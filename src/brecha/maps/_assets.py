@@ -30,7 +30,8 @@ def url(rel: str) -> str:
 
 # (name, url) pairs in folium's default_js / default_css form.
 LEAFLET = ([("leaflet", url("leaflet/leaflet.js"))], [("leaflet_css", url("leaflet/leaflet.css"))])
-RUNTIME = ([("brecha_js", url("brecha/brecha-maps.js"))], [("brecha_css", url("brecha/brecha-maps.css"))])
+RUNTIME = ([("brecha_js", url("brecha/brecha-maps.js")), ("brecha_places_js", url("brecha/brecha-places.js"))],
+           [("brecha_css", url("brecha/brecha-maps.css"))])
 MARKERCLUSTER = (
     [("markercluster_js", url("leaflet.markercluster/leaflet.markercluster.js"))],
     [("markercluster_css", url("leaflet.markercluster/MarkerCluster.css")),

@@ -10,7 +10,7 @@ and the "ready" signal.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
@@ -22,12 +22,14 @@ from ..places import Place, resolve
 from ..settings import STORAGE_CRS
 from ..sources.catalog import ATTRIBUTION
 from ._classify import Classes, Palette, check_palette, check_scheme, classify
+from ._context import add_context
 from ._escape import esc, script_json
 from ._i18n import Field, check_lang, field, scheme_name, t
 from ._layers import RuntimeCall, RuntimeLayer, add_data, js_list
 from ._legend import class_legend
 from ._offline import Fullscreen, MapInfo, OfflineMap
 from ._payload import block
+from ._search import search_rows
 from ._simplify import fit_zoom, simplify_coverage, tolerance_for
 from ._terms import report_list
 
@@ -148,6 +150,11 @@ def new_map(gdf: gpd.GeoDataFrame, *, lang: str, tiles: bool, title: str, subtit
     view = {"bounds": [[miny, minx], [maxy, maxx]], "topLeft": [left_px, 10], "bottomRight": [RIGHT_PX, 10]}
     m.add_child(RuntimeCall("frame", script_json(view)))
     m._brecha_tiles = bool(tiles)
+    ents = sorted(set(gdf["cve_ent"].astype(str))) if "cve_ent" in gdf else []
+    # A one-state view searches only that state's places.
+    m._brecha_states = ents if 0 < len(ents) < 32 else None
+    # The context (land, borders, names) is simplified like the data: to a quarter pixel at the opening zoom.
+    m._brecha_tolerance = tolerance_for((minx, miny, maxx, maxy))
     m.add_child(RuntimeCall("title", script_json({"title": title, "subtitle": subtitle})))
     return m
 
@@ -210,22 +217,32 @@ def legend_text(lang: str, legend: str | dict | None) -> str | None:
 def add_choropleth(m: folium.Map, *, data_id: str, values: pd.Series, fld: Field, name: str, lang: str,
                    palette: Palette, scheme: str, k: int, tooltip: dict, show: bool, zero_class: bool = False,
                    notes: Sequence[str] = (), key: str = "cvegeo", legend: str | None = None,
-                   popup: str | None = None) -> tuple[RuntimeLayer, Classes]:
+                   popup: str | None = None, control: bool = True) -> tuple[RuntimeLayer, Classes]:
     """A switchable choropleth of ``fld`` with its own legend (shown only while the layer is).
 
     ``legend`` titles the legend (default: the layer's ``name``); ``popup``
-    names a runtime popup builder (``brecha.popups``) opened on click.
+    names a runtime popup builder (``brecha.popups``) opened on click;
+    ``control=False`` leaves it out of the layer control (a map's only
+    choropleth: a radio button with one option offers no choice).
     """
     classes = classify(values, scheme=scheme, k=k, palette=palette, decimals=fld.decimals, zero_class=zero_class)
     options = {"data": data_id, "field": fld.key, "key": key, "tooltip": tooltip, **classes.runtime()}
     if popup:
         options["popup"] = popup
-    layer = RuntimeLayer("choropleth", options, name=name, overlay=False, show=show)
+    layer = RuntimeLayer("choropleth", options, name=name, overlay=False, show=show, control=control)
     m.add_child(layer)
-    html = class_legend(legend or name, classes, nodata_label=t(lang, "nodata"), unit=fld.unit,
-                        note=t(lang, "classes", scheme=scheme_name(lang, scheme), k=classes.k), extra_notes=notes)
+    html = class_legend(legend or name, classes, nodata_label=t(lang, "nodata"), unit=fld.unit or fld.legend_unit,
+                        note=classes_note(lang, scheme, classes.k, key), extra_notes=notes)
     add_legend(m, layer, html, f"{data_id}:{fld.key}")
     return layer, classes
+
+
+def classes_note(lang: str, scheme: str, k: int, key: str = "cvegeo") -> str:
+    """How the colours were chosen, in plain words ("5 groups with the same number of municipalities"),
+    the scheme named otherwise; ``key`` says what the polygons are (``cvegeo`` or ``cve_ent``)."""
+    if scheme.replace("_", "").lower() == "quantiles":
+        return t(lang, "classes_quantiles", k=k, units=t(lang, f"units_{key}" if key == "cve_ent" else "units_cvegeo"))
+    return t(lang, "classes", scheme=scheme_name(lang, scheme), k=k)
 
 
 def add_legend(m: folium.Map, layer: MacroElement, html: str, legend_id: str) -> None:
@@ -250,16 +267,22 @@ def attribution_html(lang: str, reports: Sequence[str] | None = None) -> str:
 def finish(m: folium.Map, *, lang: str, info: MapInfo, search_data: str | None,
            search_layers: Sequence[MacroElement] = (), reports: Sequence[str] | None = None,
            extra: Sequence[MacroElement] = (), search_sub: str | None = "state_name",
-           search_label: str | None = None) -> folium.Map:
+           search_label: str | None = None, search_key: str = "cvegeo") -> folium.Map:
     """Add the controls every map has, then ``extra`` controls below the layer control.
 
     ``reports`` are the agency data's source files, for the attribution
     (see :func:`attribution_html`); ``search_sub`` is the column shown after
-    a search hit's name, ``search_label`` the search box's placeholder.
+    a search hit's name, ``search_label`` the search box's placeholder, ``search_key`` the key of
+    ``search_data`` (``cve_ent`` on a state map: a town found there frames its state).
     """
     m.add_child(Fullscreen(position="topleft", title=t(lang, "fullscreen"), title_cancel=t(lang, "fullscreen_exit")))
+    add_context(m, tolerance=getattr(m, "_brecha_tolerance", 0.011), lang=lang,
+                land=getattr(m, "_brecha_states", None) is not None)
     if search_data is not None:
-        opts = {"data": search_data, "name": "name", "sub": search_sub,
+        level = "state" if search_key == "cve_ent" else "municipality"
+        rows = search_rows(level=level, states=getattr(m, "_brecha_states", None))
+        places_id = add_data(m, "brecha-search-places", {"fields": ["k", "l", "c", "s"], "rows": rows})
+        opts = {"data": search_data, "name": "name", "sub": search_sub, "places": places_id,
                 "placeholder": search_label or t(lang, "search"), "empty": t(lang, "search_empty")}
         m.add_child(RuntimeCall("search", script_json(opts), js_list(search_layers)))
     control = folium.LayerControl(position="topright", collapsed=False)

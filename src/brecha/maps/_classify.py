@@ -26,6 +26,7 @@ import pandas as pd
 from branca.utilities import color_brewer
 
 from ..errors import InputError, Problem
+from ..settings import CLASS_SCHEMES, scheme_problems
 
 __all__ = ["Classes", "classify", "SCHEMES", "NODATA_COLOR", "ZERO_COLOR", "check_scheme", "check_palette",
            "palette_colors", "Palette"]
@@ -38,9 +39,7 @@ ZERO_COLOR = "#e9e9e4"
 
 #: mapclassify schemes accepted by name; fisher_jenks / natural_breaks are slow
 #: without numba (tens of seconds nationally): prefer fisher_jenks_sampled.
-SCHEMES = ("quantiles", "equal_interval", "fisher_jenks", "fisher_jenks_sampled", "natural_breaks",
-           "jenks_caspall", "headtail_breaks", "maximum_breaks", "prettybreaks", "box_plot", "std_mean",
-           "percentiles")
+SCHEMES = CLASS_SCHEMES  # one table with the spec check: brecha.settings
 
 
 @dataclass(frozen=True)
@@ -84,12 +83,7 @@ class Classes:
 
 def check_scheme(scheme: str, k: int) -> list[Problem]:
     """Problems with a scheme name and class count (empty when both are usable)."""
-    out = []
-    if scheme.replace("_", "").lower() not in {s.replace("_", "") for s in SCHEMES}:
-        out.append(Problem("<scheme>", None, "scheme", scheme, f"one of {list(SCHEMES)}"))
-    if not isinstance(k, (int, np.integer)) or not 2 <= int(k) <= 9:
-        out.append(Problem("<k>", None, "k", k, "a whole number of classes from 2 to 9"))
-    return out
+    return [Problem(f"<{key}>", None, key, value, expected) for key, value, expected in scheme_problems(scheme, k)]
 
 
 def _fmt(x: float, decimals: int) -> str:

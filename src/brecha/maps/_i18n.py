@@ -9,6 +9,7 @@ Field(key='nearest_office_km', label='Distance to nearest office', unit=' km', d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from ..errors import InputError, Problem
 
@@ -36,11 +37,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "source": ("Fuente:", "Source:"),
     "reports": ("informes anuales de las agencias ({reports})", "agencies' annual reports ({reports})"),
     "reports_any": ("informes anuales de las agencias", "agencies' annual reports"),
-    "classes": ("Clases: {scheme}, k = {k}", "Classes: {scheme}, k = {k}"),
+    "classes": ("Colores: {k} grupos ({scheme})", "Colours: {k} groups ({scheme})"),
+    "classes_quantiles": ("Colores: {k} grupos con el mismo número de {units}",
+                          "Colours: {k} groups with the same number of {units}"),
+    "units_cvegeo": ("municipios", "municipalities"),
+    "units_cve_ent": ("estados", "states"),
     "low": ("baja", "low"),
     "high": ("alta", "high"),
-    "unplaced": ("Oficinas sin ubicación precisa, no mostradas: {n}", "Offices without a precise location, not shown: {n}"),
-    "national_init": ("Iniciativas de alcance nacional, no cartografiadas: {n}", "Nationwide initiatives, not mapped: {n}"),
+    "unplaced": ("Oficinas sin ubicación precisa, no mostradas: {n}",
+                 "Offices without a precise location, not shown: {n}"),
+    "national_init": ("Iniciativas de alcance nacional, no cartografiadas: {n}",
+                      "Nationwide initiatives, not mapped: {n}"),
     "index_title": ("Mapas de cobertura y brecha", "Coverage and gap maps"),
     "index_note": ("Cada mapa es un archivo HTML independiente que funciona sin internet.",
                    "Each map is a standalone HTML file that works offline."),
@@ -83,20 +90,30 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title_reach": ("Alcance de las oficinas ({radius} km)", "Office reach ({radius} km)"),
     "summary_reach": ("Anillos de {radius} km alrededor de cada oficina, distancia a la oficina más cercana y pobreza.",
                       "{radius} km rings around each office, distance to the nearest office and poverty."),
+    "layer_places": ("Estados y ciudades (nombres)", "States and cities (names)"),
     "layer_rings": ("Radio de alcance de {radius} km", "{radius} km reach rings"),
     "ring": ("Radio de {radius} km", "{radius} km radius"),
-    "outside": ("Fuera de alcance (más de {radius} km de una oficina): {people} personas, {pct} de la población {method}",
-                "Out of reach (more than {radius} km from an office): {people} people, {pct} of the population {method}"),
+    "outside": ("Fuera de alcance (más de {radius} km de una oficina): {people} personas, {pct} de la población "
+                "{method}",
+                "Out of reach (more than {radius} km from an office): {people} people, {pct} of the population "
+                "{method}"),
     "method_loc": ("(localidades del Censo 2020)", "(Census 2020 localities)"),
     "method_muni": ("(aprox. por municipio)", "(approx. by municipality)"),
     # care
     "title_care": ("Oferta y acceso a servicios de cuidado", "Care supply and access"),
-    "summary_care": ("Establecimientos de cuidado del DENUE; demanda y accesibilidad (E2SFCA) por grupo.",
-                     "DENUE care establishments; demand and accessibility (E2SFCA) by group."),
+    "summary_care": ("Establecimientos de cuidado del DENUE; demanda y acceso a lugares de cuidado por grupo.",
+                     "DENUE care establishments; demand and access to care places by group."),
     "group_children": ("niñas y niños (0–5)", "children (0–5)"),
     "group_elderly": ("personas de 60+", "people aged 60+"),
     "group_disability": ("personas con discapacidad", "people with disability"),
-    "layer_access": ("Accesibilidad (E2SFCA): {group}", "Accessibility (E2SFCA): {group}"),
+    "layer_access": ("Acceso a lugares de cuidado en {km} km: {group}",
+                     "Access to care places within {km} km: {group}"),
+    "access_method": ("Método: E2SFCA (Luo y Qi 2009): lugares de cuidado estimados a menos de {km} km en línea "
+                      "recta, con menos peso cuanto más lejos y repartidos entre toda la población que los "
+                      "alcanza, por 1,000 personas del grupo.",
+                      "Method: E2SFCA (Luo & Qi 2009): estimated care places within {km} km in a straight line, "
+                      "weighted down with distance and shared among everyone who can reach them, per 1,000 "
+                      "people of the group."),
     "layer_demand": ("Demanda: {group}", "Demand: {group}"),
     "care_day_care": ("Guarderías y estancias infantiles", "Day care centres"),
     "care_elderly": ("Residencias para personas mayores", "Elder care homes"),
@@ -119,7 +136,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "layer_top": ("Los {n} municipios con mayor brecha", "Top {n} gap municipalities"),
     "layer_top_state": ("Los {n} municipios de {state} con mayor brecha (lugar nacional)",
                         "Top {n} gap municipalities in {state} (national rank)"),
-    "panel": ("Mayor brecha", "Largest gap"),
+    "panel": ("Lugar en la brecha (#1 = mayor)", "Gap rank (#1 = largest)"),
+    "rank_group": ("Varios lugares juntos (acerque para separarlos)", "Several ranks close together (zoom in)"),
+    # Short: they sit in tooltip rows; the legends say what they mean.
+    "evidence_reported": ("reportada", "reported"),
+    "evidence_state_only": ("solo su estado", "its state only"),
+    "evidence_no_report": ("sin reporte", "no report"),
+    "no_report_note": ("Sin reporte: {n} municipios de necesidad alta que ningún informe nombra (ni su estado); "
+                       "es falta de información, no una brecha confirmada.",
+                       "No report: {n} high-need municipalities that no report names (nor their state); "
+                       "missing information, not a confirmed gap."),
     "need": ("Necesidad", "Need"),
     "presence": ("Presencia", "Presence"),
     "class_1": ("baja", "low"),
@@ -130,6 +156,25 @@ _LABELS: dict[str, tuple[str, str]] = {
     "summary_choropleth": ("{label} por {level}; clases {scheme}, k = {k}.",
                            "{label} by {level}; {scheme} classes, k = {k}."),
     "level_state": ("estado", "state"),
+    "source_official": ("cifra oficial estatal", "official state figure"),
+    "source_agg_from_municipal": ("agregada de las estimaciones municipales", "aggregated from municipal estimates"),
+    "source_row": ("Origen de la cifra", "Figure's origin"),
+    "source_all_agg": ("Cifras agregadas de las estimaciones municipales de CONEVAL (los {n} estados); "
+                       "no son las cifras oficiales estatales.",
+                       "Figures aggregated from CONEVAL's municipal estimates (all {n} states); "
+                       "not the official state figures."),
+    "source_all_official": ("Cifras oficiales estatales de CONEVAL (los {n} estados).",
+                            "CONEVAL's official state figures (all {n} states)."),
+    "source_mixed": ("Cifras oficiales estatales en {official} estados; agregadas de las estimaciones municipales "
+                     "en {agg}.", "Official state figures in {official} states; aggregated from municipal "
+                     "estimates in {agg}."),
+    "sub_agg": ("cifras agregadas de municipios", "aggregated from municipalities"),
+    "sub_official": ("cifras oficiales estatales", "official state figures"),
+    "sub_mixed": ("cifras oficiales y agregadas", "official and aggregated figures"),
+    "coneval_base": ("Personas en pobreza: CONEVAL, sobre su propia población base, que puede diferir de la "
+                     "población del Censo 2020 (la ficha muestra ambas).",
+                     "People in poverty: CONEVAL, on its own population base, which can differ from the "
+                     "Census 2020 count (the tooltip shows both)."),
     "level_municipality": ("municipio", "municipality"),
     "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha). Presencia = iniciativas, "
                    "oficinas y cercanía a una oficina.",
@@ -144,29 +189,48 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "pop_0_11": ("Niñas y niños de 0 a 11 años", "Children aged 0–11", " personas", " people", 0),
     "pop_60_plus": ("Personas de 60 años y más", "People aged 60+", " personas", " people", 0),
     "pop_disability": ("Personas con discapacidad", "People with disability", " personas", " people", 0),
-    "poverty_pct": ("Población en pobreza", "Population in poverty", " %", "%", 1),
-    "poverty_people": ("Personas en pobreza", "People in poverty", " personas", " people", 0),
+    "poverty_pct": ("Población en pobreza (%)", "Share of people in poverty (%)", " %", "%", 1),
+    "poverty_people": ("Personas en pobreza (número)", "People in poverty (count)", " personas", " people", 0),
+    "pop_coneval": ("Población base de CONEVAL", "CONEVAL's population base", " personas", " people", 0),
     "extreme_poverty_pct": ("Pobreza extrema", "Extreme poverty", " %", "%", 1),
     "care_supply_children": ("Oferta de cuidado infantil (DENUE)", "Child care supply (DENUE)",
                              " lugares estimados", " estimated places", 0),
     "care_supply_elderly": ("Oferta de cuidado de personas mayores (DENUE)", "Elder care supply (DENUE)",
                             " lugares estimados", " estimated places", 0),
-    "care_access_children": ("Accesibilidad, cuidado infantil (E2SFCA)", "Access, child care (E2SFCA)",
-                             " por 1,000 niñas y niños de 0 a 5", " per 1,000 children aged 0–5", 2),
-    "care_access_elderly": ("Accesibilidad, personas mayores (E2SFCA)", "Access, elder care (E2SFCA)",
-                            " por 1,000 personas de 60+", " per 1,000 people aged 60+", 2),
-    "care_access_disability": ("Accesibilidad, discapacidad (E2SFCA)", "Access, disability care (E2SFCA)",
-                               " por 1,000 personas con discapacidad", " per 1,000 people with disability", 2),
+    "care_access_children": ("Acceso a lugares de cuidado infantil", "Access to child care places",
+                             " lugares por 1,000 niñas y niños de 0 a 5", " places per 1,000 children aged 0–5", 2),
+    "care_access_elderly": ("Acceso a lugares de cuidado de personas mayores", "Access to elder care places",
+                            " lugares por 1,000 personas de 60+", " places per 1,000 people aged 60+", 2),
+    "care_access_disability": ("Acceso a lugares de cuidado de discapacidad", "Access to disability care places",
+                               " lugares por 1,000 personas con discapacidad",
+                               " places per 1,000 people with disability", 2),
     "initiatives": ("Iniciativas", "Initiatives", "", "", 0),
     "offices": ("Oficinas", "Offices", "", "", 0),
+    "nearest_office_agency": ("Oficina más cercana: agencia", "Nearest office: agency", "", "", 0),
+    "nearest_office_city": ("Oficina más cercana: ciudad", "Nearest office: city", "", "", 0),
+    "people_out_of_reach": ("Personas fuera de alcance", "People out of reach", " personas", " people", 0),
+    "presence_evidence": ("Evidencia de presencia", "Presence evidence", "", "", 0),
+    "gap_class": ("Clase de brecha", "Gap class", "", "", 0),
     "nearest_office_km": ("Distancia a la oficina más cercana", "Distance to nearest office", " km", " km", 1),
     "gap_score": ("Puntaje de brecha", "Gap score", "", "", 2),
+    "agencies": ("Agencias", "Agencies", "", "", 0),
+    "initiatives_state_scope": ("Iniciativas del estado, lugar no nombrado", "State initiatives, place not named",
+                                "", "", 0),
     "gap_rank": ("Lugar en la brecha", "Gap rank", "", "", 0),
     "need_class": ("Necesidad", "Need", "", "", 0),
     "presence_class": ("Presencia", "Presence", "", "", 0),
     "gap_drivers": ("Qué impulsa el lugar", "What drives the rank", "", "", 0),
 }
 
+#: What a legend counts when the values carry no unit of their own (key -> (es, en)).
+_LEGEND_UNITS: dict[str, tuple[str, str]] = {
+    "initiatives": ("número de iniciativas distintas", "number of distinct initiatives"),
+    "offices": ("número de oficinas", "number of offices"),
+    "agencies": ("número de agencias distintas", "number of distinct agencies"),
+    "gap_score": ("puntaje sin unidad: más alto, más brecha", "unitless score: higher, larger gap"),
+    "care_supply_children": ("lugares", "places"),
+    "care_supply_elderly": ("lugares", "places"),
+}
 
 #: mapclassify scheme (lower case, no underscores) -> (Spanish, English) name for legends.
 _SCHEMES = {
@@ -194,6 +258,8 @@ class Field:
     label: str
     unit: str
     decimals: int
+    #: What the legend says the values count, when ``unit`` is empty (``"número de iniciativas distintas"``).
+    legend_unit: str = dc_field(default="", repr=False)
 
     def spec(self, **extra) -> dict:
         """The tooltip row the page's runtime expects: key, label, unit, decimals."""
@@ -223,4 +289,5 @@ def field(lang: str, key: str, label: str | None = None) -> Field:
     row = _FIELDS.get(key)
     if row is None:
         return Field(key, label or key, "", 2)
-    return Field(key, label or row[i], row[2 + i], row[4])
+    unit = _LEGEND_UNITS.get(key, ("", ""))[i]
+    return Field(key, label or row[i], row[2 + i], row[4], unit)

@@ -21,7 +21,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen as _FoliumFullscreen
 from folium.template import Template
 
-from .._io import atomic_write
+from .._atomic import atomic_write
 from ..errors import BrechaError
 from ._assets import FULLSCREEN, LEAFLET, MARKERCLUSTER, RUNTIME, SCHEME, read_asset
 from ._escape import esc, script_json

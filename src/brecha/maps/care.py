@@ -1,6 +1,6 @@
-"""Care map: DENUE care establishments, and demand and accessibility by group.
+"""Care map: DENUE care establishments, and demand and access to care places by group.
 
-Accessibility is the enhanced two-step floating catchment area index
+Access ("acceso a lugares de cuidado en 20 km" on the map) is the enhanced two-step floating catchment area index
 (E2SFCA; Luo & Qi 2009, Health & Place 15(4)) computed by the analysis:
 supply per 1,000 people of the group, reachable with distance decay.
 Demand is the group's population (Census 2020). One radio button per
@@ -15,9 +15,22 @@ import folium
 import geopandas as gpd
 
 from ..settings import STORAGE_CRS
-from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
-                    column_problems, finish, legend_text, new_map, prepare_polygons, select_state, style_for,
-                    tooltip_spec)
+from ._base import (
+    MUNI_COLUMNS,
+    add_choropleth,
+    add_legend,
+    add_polygon_data,
+    check_frame,
+    check_inputs,
+    column_problems,
+    finish,
+    legend_text,
+    new_map,
+    prepare_polygons,
+    select_state,
+    style_for,
+    tooltip_spec,
+)
 from ._classify import Palette
 from ._i18n import field, t
 from ._layers import RuntimeLayer, add_data
@@ -58,7 +71,7 @@ def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoD
 def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state: str | None = None,
              scheme: str = "quantiles", k: int = 5, column: str = "care_access_children",
              colors: Palette | None = None, legend: str | dict | None = None, lang: str = "es",
-             tiles: bool = True) -> folium.Map:
+             tiles: bool = True, catchment_km: float = 20.0) -> folium.Map:
     """DENUE supply points by type (clustered) over demand and E2SFCA accessibility by group.
 
     Parameters
@@ -79,6 +92,10 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
         title (text or ``{"es": ..., "en": ...}``); default :data:`PALETTES` and the layer name.
     state, scheme, k, lang, tiles
         As in :func:`brecha.maps.presence_map`.
+    catchment_km
+        The E2SFCA catchment (km) the layer's access columns were computed
+        with (:func:`brecha.care.care_access`, 20 km by default); only named
+        in the layer names and the method note.
 
     >>> from brecha import geography, sources
     >>> colima = geography.municipalities().query("cve_ent == '06'").assign(
@@ -112,10 +129,11 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
         for group, (demand, access) in GROUPS.items():
             key = access if measure == "access" else demand
             fld = field(lang, key)
-            name = t(lang, f"layer_{measure}", group=t(lang, f"group_{group}"))
+            name = t(lang, f"layer_{measure}", group=t(lang, f"group_{group}"), km=f"{catchment_km:g}")
             palette, heading = style_for(key, column=column, default=PALETTES[measure], colors=colors, legend=legend)
+            notes = [t(lang, "access_method", km=f"{catchment_km:g}")] if measure == "access" else []
             layer, classes = add_choropleth(
-                m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang, palette=palette,
+                m, data_id=muni_id, values=munis[key], fld=fld, name=name, lang=lang, palette=palette, notes=notes,
                 scheme=scheme, k=k, legend=heading, show=key == column, zero_class=measure == "access",
                 tooltip=tooltip_spec(lang, [access, demand, *supply.get(group, ()), "pop_total"], emphasis=key))
             if key == column:

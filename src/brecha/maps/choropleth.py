@@ -9,13 +9,23 @@ attribution, offline), for states (key ``cve_ent``) or municipalities
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
 
-from ._base import (add_choropleth, add_polygon_data, check_frame, check_inputs, finish, legend_text, new_map,
-                    prepare_polygons, select_state, tooltip_spec)
+from ._base import (
+    add_choropleth,
+    add_polygon_data,
+    check_frame,
+    check_inputs,
+    finish,
+    legend_text,
+    new_map,
+    prepare_polygons,
+    select_state,
+    tooltip_spec,
+)
 from ._classify import Palette
 from ._i18n import field, scheme_name, t
 from ._offline import MapInfo
@@ -24,7 +34,30 @@ from ._preview import svg_preview
 __all__ = ["choropleth_map"]
 
 #: Columns shown in the tooltip after the mapped one, when the layer has them.
-CONTEXT = ("poverty_pct", "poverty_people", "pop_total")
+CONTEXT = ("poverty_pct", "poverty_people", "pop_total", "pop_coneval")
+#: Poverty columns whose figures may be official or aggregated: the layer says which in ``<base>_source``.
+_SOURCED = {"poverty_pct": "poverty_source", "poverty_people": "poverty_source",
+            "extreme_poverty_pct": "extreme_poverty_source", "extreme_poverty_people": "extreme_poverty_source"}
+
+
+def source_note(layer, column: str, lang: str) -> tuple[str | None, str | None]:
+    """The legend note and subtitle saying whether ``column``'s figures are official or aggregated.
+
+    Read from the layer's ``<base>_source`` column (``"official"`` or
+    ``"agg_from_municipal"``, :func:`brecha.coverage.state_layer`); (None, None) when it has none.
+    """
+    col = _SOURCED.get(column)
+    if col is None or col not in layer.columns:
+        return None, None
+    src = layer[col].astype(str)
+    official, agg = int((src == "official").sum()), int((src == "agg_from_municipal").sum())
+    if official and agg:
+        return t(lang, "source_mixed", official=official, agg=agg), t(lang, "sub_mixed")
+    if agg:
+        return t(lang, "source_all_agg", n=agg), t(lang, "sub_agg")
+    if official:
+        return t(lang, "source_all_official", n=official), t(lang, "sub_official")
+    return None, None
 
 
 def choropleth_map(layer: gpd.GeoDataFrame, *, column: str, state: str | None = None,
@@ -75,17 +108,30 @@ def choropleth_map(layer: gpd.GeoDataFrame, *, column: str, state: str | None = 
     heading = legend_text(lang, title) or t(lang, "title_choropleth", label=fld.label, level=level)
     where = place.name if place else t(lang, "mexico")
 
-    m = new_map(gdf, lang=lang, tiles=tiles, title=heading, subtitle=where)
+    note, sub_note = source_note(gdf, column, lang)
+    m = new_map(gdf, lang=lang, tiles=tiles, title=heading, subtitle=f"{where} · {sub_note}" if sub_note else where)
     extra = [c for c in (CONTEXT if context is None else context) if c in gdf.columns and c != column]
+    notes = [note] if note else []
+    if "poverty_people" in [column, *extra] and "pop_coneval" in extra:
+        notes.append(t(lang, "coneval_base"))
+    src_col = _SOURCED.get(column)
+    row_extra: dict[str, dict] = {column: {"l": fld.label}}
+    if note and src_col:
+        gdf[src_col] = gdf[src_col].map(lambda v: t(lang, f"source_{v}") if v in ("official", "agg_from_municipal")
+                                        else v)
+        row_extra[src_col] = {"l": t(lang, "source_row")}
     sub = "state_name" if key == "cvegeo" else None
-    data_id = add_polygon_data(m, gdf, f"brecha-{key}", [column, *extra], lang, key=key,
-                               text=("name", "state_name") if sub else ("name",))
-    tip = tooltip_spec(lang, [column, *extra], emphasis=column, sub=sub,
-                       extra={column: {"l": fld.label}})
+    text = ("name", "state_name") if sub else ("name",)
+    if len(row_extra) > 1:
+        text += (src_col,)
+    data_id = add_polygon_data(m, gdf, f"brecha-{key}", [column, *extra], lang, key=key, text=text)
+    tip = tooltip_spec(lang, [column, *extra, *list(row_extra)[1:]], emphasis=column, sub=sub, extra=row_extra)
+    # The map's only choropleth: no one-option radio button in the layer control.
     choro, classes = add_choropleth(m, data_id=data_id, values=gdf[column], fld=fld, name=legend or fld.label,
-                                     lang=lang, palette=colors, scheme=scheme, k=k, tooltip=tip, show=True, key=key)
+                                     lang=lang, palette=colors, scheme=scheme, k=k, tooltip=tip, show=True, key=key,
+                                     notes=notes, control=False)
     summary = t(lang, "summary_choropleth", label=fld.label, level=level, scheme=scheme_name(lang, scheme), k=classes.k)
     info = MapInfo(name, f"{heading} — {where}", summary, lang,
                    svg_preview(gdf, classes.colors_of(gdf[column]), title=heading))
-    return finish(m, lang=lang, info=info, search_data=data_id, search_layers=[choro], search_sub=sub,
+    return finish(m, lang=lang, info=info, search_data=data_id, search_layers=[choro], search_sub=sub, search_key=key,
                   search_label=t(lang, "search" if sub else "search_state"))

@@ -3,7 +3,9 @@
 The classes (``need_class``, ``presence_class``, 1 = low to 3 = high), the
 score, the rank and ``gap_drivers`` (the components that drive each rank)
 come from the analysis; this map shows them, the drivers said again in the
-map's language (:func:`brecha.gap.localize_drivers`). Bivariate colours:
+map's language (:func:`brecha.gap.describe_drivers`), with the
+``gap_class`` ("sin reporte" is never called a confirmed gap) and the
+``presence_evidence`` when the layer has them. Bivariate colours:
 Stevens (2015); the gap is high need with low presence, the outlined corner
 of the legend. Ranks are national, also in a state view; nearby rank
 markers cluster so that they do not pile up.
@@ -11,7 +13,7 @@ markers cluster so that they do not pile up.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
@@ -19,9 +21,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..gap import localize_drivers
-from ._base import (LEFT_PX, MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
-                    finish, legend_text, new_map, prepare_polygons, select_state, tooltip_spec)
+from ..gap import describe_drivers, describe_gap_class
+from ._base import (
+    LEFT_PX,
+    MUNI_COLUMNS,
+    add_choropleth,
+    add_legend,
+    add_polygon_data,
+    check_frame,
+    check_inputs,
+    finish,
+    legend_text,
+    new_map,
+    prepare_polygons,
+    select_state,
+    tooltip_spec,
+)
 from ._classify import NODATA_COLOR, Palette
 from ._escape import script_json
 from ._i18n import field, t
@@ -97,20 +112,31 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     munis, _ = prepare_polygons(municipalities, place)
     for col in ("need_class", "presence_class"):
         munis[col] = pd.to_numeric(munis[col], errors="coerce")
-    munis["gap_drivers"] = munis["gap_drivers"].map(lambda v: localize_drivers(v, lang))
+    munis["gap_drivers"] = munis["gap_drivers"].map(lambda v: describe_drivers(v, lang))
     context = [c for c in _CONTEXT if c in munis.columns]
+    # Words at the edge: the layer stores codes (brecha.gap.GAP_CLASSES, brecha.presence.PRESENCE_EVIDENCE).
+    words = [c for c in ("gap_class", "presence_evidence") if c in munis.columns]
+    n_no_report = int((munis["gap_class"] == "no_report").sum()) if "gap_class" in munis.columns else 0
+    if "gap_class" in munis.columns:
+        munis["gap_class"] = munis["gap_class"].map(lambda v: describe_gap_class(v, lang))
+    if "presence_evidence" in munis.columns:
+        munis["presence_evidence"] = munis["presence_evidence"].map(
+            lambda v: t(lang, f"evidence_{v}") if v in ("reported", "state_only", "no_report") else v)
 
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_gap")
     m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=PANEL_PX if top_n else LEFT_PX)
     keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
-    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers"))
+    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers", *words))
     levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}
 
     def tip(emphasis: str) -> dict:
-        return tooltip_spec(lang, keys + ["gap_drivers"], emphasis=emphasis,
+        return tooltip_spec(lang, keys[:2] + words + keys[2:] + ["gap_drivers"], emphasis=emphasis,
                             extra={"need_class": {"map": levels}, "presence_class": {"map": levels}})
 
+    bivar_note = t(lang, "bivar_note")
+    if n_no_report:  # "sin reporte" is missing information: the legend says so and how many
+        bivar_note += " " + t(lang, "no_report_note", n=f"{n_no_report:,}")
     bivar = RuntimeLayer("choropleth", {
         "data": muni_id, "key": "cvegeo", "tooltip": tip("gap_rank"), "nodata": NODATA_COLOR, "bins": [], "colors": [],
         "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS]},
@@ -118,7 +144,8 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
                                           y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
-                                          note=t(lang, "bivar_note"), nodata_label=t(lang, "nodata"),
+                                          note=bivar_note,
+                                          nodata_label=t(lang, "nodata"),
                                           nodata=int(munis[["need_class", "presence_class"]].isna().any(axis=1).sum())),
                "bivariate")
     score_layer, _ = add_choropleth(
@@ -137,9 +164,12 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
         ranks = RuntimeLayer("rankMarkers", {"data": muni_id, "items": items, "tooltip": tip("gap_rank")},
                              name=heading, overlay=True, show=True)
         m.add_child(ranks)
-        sym = ('<span class="brecha-rank" style="display:inline-block;transform:scale(.75)">'
-               '<span>1</span></span>')
-        add_legend(m, ranks, symbol_legend(heading, [(sym, t(lang, "panel"))]), "top")
+        sym = ('<span class="brecha-rank" style="display:inline-block;transform:scale(.8)">'
+               '<span>#1</span></span>')
+        group = ('<span class="brecha-rank brecha-rank-cluster" style="display:inline-block;transform:scale(.6)">'
+                 '<span>3</span></span>')
+        add_legend(m, ranks, symbol_legend(heading, [(sym, t(lang, "panel")), (group, t(lang, "rank_group"))]),
+                   "top")
         score = field(lang, "gap_score")
         panel = {"data": muni_id, "title": heading, "items": [
             {"key": r.cvegeo, "rank": int(r.gap_rank), "label": f"{r.name}, {r.state_name}",

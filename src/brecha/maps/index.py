@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .._io import atomic_write
+from .._atomic import atomic_write
 from ._base import attribution_html
 from ._escape import esc
 from ._i18n import t

@@ -2,10 +2,12 @@
 
 Rings are buffers built in EPSG:6372 (Mexico LCC, metres) and reprojected,
 so a 50 km ring is 50 km on the ground wherever it is, unlike a circle drawn
-in Web Mercator. The population out of reach is counted from Census 2020
-localities when they are given (a locality is out of reach when it is more
-than ``radius_km`` in a straight line from every office), otherwise
-approximated from the municipal ``nearest_office_km``.
+in Web Mercator. The people out of reach are the layer's
+``people_out_of_reach`` (counted by :mod:`brecha.reach` from Census 2020
+localities, with the layer's own radius or cost); the map adds them up for
+the view and never recounts them. Tooltips name the nearest office
+(``nearest_office_agency``, ``nearest_office_city``) and show CONEVAL's
+population base next to the Census count.
 """
 
 from __future__ import annotations
@@ -17,14 +19,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from ..errors import Problem
-from ..geography import xy_km
 from ..settings import ANALYSIS_CRS, STORAGE_CRS
-from ._base import (MUNI_COLUMNS, add_choropleth, add_legend, add_polygon_data, check_frame, check_inputs,
-                    column_problems, finish, legend_text, new_map, prepare_polygons, select_state, style_for,
-                    tooltip_spec)
+from ._base import (
+    MUNI_COLUMNS,
+    add_choropleth,
+    add_legend,
+    add_polygon_data,
+    check_frame,
+    check_inputs,
+    column_problems,
+    finish,
+    legend_text,
+    new_map,
+    prepare_polygons,
+    select_state,
+    style_for,
+    tooltip_spec,
+)
 from ._classify import Palette
 from ._i18n import field, t
 from ._layers import RuntimeLayer, add_data
@@ -33,8 +46,9 @@ from ._offices import OFFICE_COLUMNS, add_office_layer, counted_offices, office_
 from ._offline import MapInfo
 from ._payload import block
 from ._preview import svg_preview
+from ._terms import agency_name
 
-__all__ = ["reach_map", "reach_rings", "population_out_of_reach"]
+__all__ = ["reach_map", "reach_rings"]
 
 log = logging.getLogger(__name__)
 
@@ -67,39 +81,21 @@ def reach_rings(offices: gpd.GeoDataFrame, radius_km: float, *, quad_segs: int =
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=ANALYSIS_CRS).to_crs(STORAGE_CRS)
 
 
-def population_out_of_reach(offices: gpd.GeoDataFrame, radius_km: float, *, localities: gpd.GeoDataFrame | None = None,
-                            municipalities: pd.DataFrame | None = None) -> tuple[float, float, str]:
-    """People farther than ``radius_km`` from every counted office, the total, and the method used.
+def _out_of_reach_note(munis: pd.DataFrame, radius_km: float, lang: str) -> str | None:
+    """The legend's sentence: people out of reach in the view and their share, from the layer's column.
 
-    Returns
-    -------
-    (people out of reach, total people, ``"localities"`` or ``"municipalities"``)
+    ``people_out_of_reach`` is counted by the analysis (:mod:`brecha.reach`:
+    Census 2020 localities beyond the radius or cost); the map only adds up
+    the municipalities it shows. None when the layer has no such column.
     """
-    offices = counted_offices(offices)
-    pts = offices[offices.geometry.notna() & ~offices.geometry.is_empty]
-    if localities is not None:
-        pop = localities["pop_total"].to_numpy(dtype=float)
-        if pts.empty:
-            return float(pop.sum()), float(pop.sum()), "localities"
-        dist, _ = cKDTree(xy_km(pts)).query(xy_km(localities), k=1)
-        return float(pop[dist > radius_km].sum()), float(pop.sum()), "localities"
-    if municipalities is None:
-        raise ValueError("give localities or municipalities")
-    pop = municipalities["pop_total"].to_numpy(dtype=float)
-    far = municipalities["nearest_office_km"].to_numpy(dtype=float) > radius_km
-    return float(np.nansum(pop[far])), float(np.nansum(pop)), "municipalities"
-
-
-def _out_of_reach_note(offices, radius_km: float, localities, munis, ent: str | None, lang: str) -> str:
-    """The legend's sentence: people out of reach, their share, and how it was counted."""
-    if localities is not None and ent is not None:
-        localities = localities[localities["cve_ent"].astype(str) == ent]
-    out, total, method = population_out_of_reach(offices, radius_km, localities=localities, municipalities=munis)
+    if "people_out_of_reach" not in munis.columns:
+        return None
+    out = float(pd.to_numeric(munis["people_out_of_reach"], errors="coerce").sum())
+    total = float(pd.to_numeric(munis["pop_total"], errors="coerce").sum())
     pct = 100.0 * out / total if total else float("nan")
-    log.info("population out of reach (%g km): %.0f of %.0f (%s)", radius_km, out, total, method)
+    log.info("population out of reach (%g km): %.0f of %.0f", radius_km, out, total)
     return t(lang, "outside", radius=f"{radius_km:g}", people=f"{out:,.0f}",
-             pct=f"{pct:.1f} %" if lang == "es" else f"{pct:.1f}%",
-             method=t(lang, "method_loc" if method == "localities" else "method_muni"))
+             pct=f"{pct:.1f} %" if lang == "es" else f"{pct:.1f}%", method=t(lang, "method_loc"))
 
 
 def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, radius_km: float = 100.0,
@@ -118,8 +114,8 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     radius_km
         Reach radius in km (a planning assumption; 100 km by default, as the office-reach analysis).
     localities
-        Census 2020 localities (``cve_ent, pop_total``, points) to count the
-        population out of reach; without them it is approximated by municipality.
+        Not used (kept for callers of earlier versions): the people out of
+        reach are read from the layer's ``people_out_of_reach``.
     column
         The choropleth shown first, and styled by ``colors`` and ``legend``:
         one of :data:`CHOROPLETHS`.
@@ -139,8 +135,6 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     need = ("nearest_office_km", "poverty_pct", "poverty_people", "pop_total")
     problems = check_frame(municipalities, "municipalities", MUNI_COLUMNS + need, geometry="polygon")
     problems += check_frame(offices, "offices", OFFICE_COLUMNS, geometry="point")
-    if localities is not None:
-        problems += check_frame(localities, "localities", ("cve_ent", "pop_total"), geometry="point")
     if not (isinstance(radius_km, (int, float)) and 0 < radius_km <= 1000):
         problems.append(Problem("<radius_km>", None, "radius_km", radius_km, "a distance in km from 0 to 1,000"))
     problems += column_problems(column, list(CHOROPLETHS))
@@ -159,20 +153,27 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
         area = gpd.GeoSeries([munis.union_all()], crs=STORAGE_CRS).to_crs(ANALYSIS_CRS).iloc[0]
         pts = pts[(pts.to_crs(ANALYSIS_CRS).distance(area) <= radius_km * 1000.0).to_numpy()]
         rings = rings[rings.to_crs(ANALYSIS_CRS).intersects(area).to_numpy()]
-    outside = _out_of_reach_note(offices, radius_km, localities, munis, ent, lang)
+    outside = _out_of_reach_note(munis, radius_km, lang)
+    for col in ("nearest_office_agency",):
+        if col in munis.columns:
+            munis[col] = munis[col].map(lambda a: agency_name(lang, a))
 
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_reach", radius=radius_txt)
     m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
     keys = ["nearest_office_km", "poverty_pct", "poverty_people", "pop_total"]
-    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang)
+    keys += [c for c in ("pop_coneval", "people_out_of_reach") if c in munis.columns]
+    text = [c for c in ("nearest_office_agency", "nearest_office_city") if c in munis.columns]
+    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", *text))
+    tip_keys = keys[:1] + text + keys[1:]
     layers = []
     for key, default in CHOROPLETHS.items():
         fld = field(lang, key)
         palette, heading = style_for(key, column=column, default=default, colors=colors, legend=legend)
         layer, classes = add_choropleth(
             m, data_id=muni_id, values=munis[key], fld=fld, name=fld.label, lang=lang, palette=palette,
-            scheme=scheme, k=k, tooltip=tooltip_spec(lang, keys, emphasis=key), show=key == column, legend=heading)
+            scheme=scheme, k=k, tooltip=tooltip_spec(lang, tip_keys, emphasis=key), show=key == column, legend=heading,
+            notes=[t(lang, "coneval_base")] if key == "poverty_people" and "pop_coneval" in keys else [])
         layers.append(layer)
         if key == column:
             preview = svg_preview(munis, classes.colors_of(munis[key]), title=title)

@@ -1,8 +1,9 @@
-"""Dependency order of layers: topological sort with cycle reporting.
+"""Dependency order of layers: :mod:`graphlib` with ties broken by name.
 
 Kahn's algorithm (Kahn 1962, "Topological sorting of large networks",
-CACM 5(11)) with ties broken by name, so the order is the same on every
-machine and every run.
+CACM 5(11)) as :class:`graphlib.TopologicalSorter` runs it, taking the
+ready layers in name order, so the order is the same on every machine and
+every run.
 
 >>> order({"states": {"municipalities"}, "municipalities": set(), "map": {"states"}})
 ['municipalities', 'states', 'map']
@@ -12,42 +13,29 @@ machine and every run.
 
 from __future__ import annotations
 
+import graphlib
 import heapq
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 __all__ = ["order", "closure", "find_cycle"]
 
 
+def _sorter(deps: Mapping[str, Iterable[str]]) -> graphlib.TopologicalSorter:
+    # Names a layer reads that have no spec are left out: spec validation reports them.
+    return graphlib.TopologicalSorter({n: {d for d in ds if d in deps} for n, ds in deps.items()})
+
+
 def find_cycle(deps: Mapping[str, Iterable[str]]) -> list[str] | None:
-    """One dependency cycle as a path ``[a, b, ..., a]``, or None.
+    """One dependency cycle as a path ``[a, b, ..., a]`` (each depends on the next), or None.
 
-    >>> find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}})
-    ['a', 'b', 'c', 'a']
+    >>> find_cycle({"a": {"b"}, "b": {"a"}})
+    ['a', 'b', 'a']
     """
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(deps.get(node, ())):
-            if nxt not in deps:
-                continue  # unknown names are reported by spec validation
-            if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(deps):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
+    try:
+        _sorter(deps).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib lists each node before the one that depends on it; a path of "depends on" reads backwards.
+        return list(reversed(exc.args[1]))
     return None
 
 
@@ -62,21 +50,17 @@ def order(deps: Mapping[str, Iterable[str]]) -> list[str]:
     cycle = find_cycle(deps)
     if cycle:
         raise ValueError("dependency cycle: " + " -> ".join(cycle))
-    need = {n: {d for d in ds if d in deps} for n, ds in deps.items()}
-    users: dict[str, list[str]] = {n: [] for n in deps}
-    for n, ds in need.items():
-        for d in ds:
-            users[d].append(n)
-    ready = [n for n, ds in need.items() if not ds]
+    ts = _sorter(deps)
+    ts.prepare()
+    ready = list(ts.get_ready())
     heapq.heapify(ready)
     out: list[str] = []
     while ready:
         n = heapq.heappop(ready)
         out.append(n)
-        for u in users[n]:
-            need[u].discard(n)
-            if not need[u]:
-                heapq.heappush(ready, u)
+        ts.done(n)
+        for m in ts.get_ready():
+            heapq.heappush(ready, m)
     return out
 
 

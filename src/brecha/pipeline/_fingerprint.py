@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -21,17 +23,18 @@ from .. import __version__
 from .._io import sha256_file
 from ..errors import InputError, Problem
 from ..settings import DATA_DIR
+from ..sources._registry import SOURCES
 from ..sources.catalog import input_record
 from . import manifest as mf
 from .spec import LayerSpec
 
 __all__ = ["code_version", "Sources", "input_records", "stale_reason", "REPLACEABLE", "OPTIONAL"]
 
-#: Sources a user may replace with a file of their own.
-REPLACEABLE = ("offices", "initiatives")
+#: Sources a user may replace with a file of their own (from the source table).
+REPLACEABLE: tuple[str, ...] = tuple(s.name for s in SOURCES if s.replaceable)
 #: Sources with no embedded copy, used only when the user gives a file (``brecha build --coneval-state``);
-#: a spec binds them as ``source:<name>`` and its adapter gets None without one.
-OPTIONAL = ("coneval_state",)
+#: a spec binds them as ``source:<name>`` and its function gets None without one.
+OPTIONAL: tuple[str, ...] = tuple(s.name for s in SOURCES if s.optional)
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -67,8 +70,13 @@ class Sources:
     def __init__(self, replacements: Mapping[str, str | os.PathLike] | None = None,
                  data_dir: Path | None = None):
         self.data_dir = Path(data_dir or DATA_DIR)
-        self.replacements = {k: Path(v) for k, v in (replacements or {}).items() if v is not None}
-        problems = []
+        reps = dict(replacements or {})
+        # "add_offices": [paths] (``brecha build --add-offices``): rows added to a source, not replacing it.
+        self.additions = {k[4:]: [Path(p) for p in ([v] if isinstance(v, (str, os.PathLike)) else v)]
+                          for k, v in [(k, reps.pop(k)) for k in [k for k in reps if k.startswith("add_")]] if v}
+        self.replacements = {k: Path(v) for k, v in reps.items() if v is not None}
+        problems = [Problem(str(p), None, None, None, f"an existing {n} file to add")
+                    for n, ps in self.additions.items() for p in ps if not p.is_file()]
         for name, path in self.replacements.items():
             if name not in REPLACEABLE + OPTIONAL:
                 problems.append(Problem(str(path), None, None, name,
@@ -91,6 +99,9 @@ class Sources:
                 self._records[name] = {"source": name, "file": None, "sha256": None, "vintage": "not given"}
             else:
                 self._records[name] = input_record(name, self.data_dir)
+            if name in self.additions:  # recorded, so adding (or changing) a file makes layers stale
+                self._records[name]["added"] = [{"file": str(p.resolve()), "sha256": sha256_file(p)}
+                                                for p in self.additions[name]]
         return self._records[name]
 
     def frame(self, name: str) -> pd.DataFrame | None:
@@ -98,25 +109,19 @@ class Sources:
 
         None for an :data:`OPTIONAL` source the user did not give.
         """
-        if name in OPTIONAL:
-            if name not in self.replacements:
-                return None
-            if name not in self._frames:
-                from ..sources import read_coneval_state
-
-                self._frames[name] = read_coneval_state(self.replacements[name])
+        if name in OPTIONAL and name not in self.replacements:
+            return None
         if name not in self._frames:
             from ..sources import load
-            from ..sources.catalog import source_path
 
-            path = source_path(name, self.data_dir)
-            if name not in REPLACEABLE and path.suffix == ".csv":  # lookup tables without a reader
-                self._frames[name] = pd.read_csv(path, dtype=str, keep_default_na=False)
-            else:
-                self._frames[name] = load(name, self.replacements.get(name), data_dir=self.data_dir)
+            self._frames[name] = load(name, self.replacements.get(name), data_dir=self.data_dir)
+            if name in self.additions:
+                from ..sources._additions import add_rows
+
+                self._frames[name] = add_rows(name, self._frames[name], self.additions[name])
         return self._frames[name].copy()
 
-    def check_replacements(self, known: set[str] = frozenset()) -> None:
+    def check_replacements(self, known: AbstractSet[str] = frozenset()) -> None:
         """Read the replacements now, so a bad file stops the build (exit 2) before anything is written.
 
         Files whose sha256 is in ``known`` (recorded by an earlier build that
@@ -130,6 +135,9 @@ class Sources:
         """
         for name in self.replacements:
             if self.record(name)["sha256"] not in known:
+                self.frame(name)
+        for name in self.additions:
+            if any(a["sha256"] not in known for a in self.record(name)["added"]):
                 self.frame(name)
 
 

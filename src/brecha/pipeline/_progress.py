@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import IO, Any, Callable
+from collections.abc import Callable
+from typing import IO, Any
 
 __all__ = ["Event", "reporter", "summary_line", "JsonReporter", "TextReporter", "RichReporter"]
 
@@ -77,34 +78,55 @@ class TextReporter:
 
 
 class RichReporter:
-    """A progress bar with the current layer, for people at a terminal."""
+    """A progress bar for people at a terminal: layers done of all, and the running layer's own line.
+
+    The running layer gets a pulsing bar and its own elapsed time, so a long
+    layer (the municipal one) visibly runs rather than sitting at 0/N. Log
+    records belong on :attr:`console` (the CLI's ``RichHandler`` prints there),
+    so they scroll above the bar instead of tearing it.
+    """
 
     def __init__(self, stream: IO[str]):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.console = Console(file=stream)
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
-        self.task = None
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.fields[count]}"), TimeElapsedColumn(), console=self.console,
+                                 transient=True)
+        self.task: Any = None
+        self.current: Any = None
+
+    def _count(self) -> str:
+        t = self.progress.tasks[0]
+        return f"{int(t.completed)}/{int(t.total or 0)}"
+
+    def _end_layer(self) -> None:
+        if self.current is not None:
+            self.progress.remove_task(self.current)
+            self.current = None
 
     def __call__(self, ev: Event) -> None:
         kind = ev["event"]
         if kind == "start":
             self.progress.start()
-            self.task = self.progress.add_task("brecha build", total=ev["layers"])
+            self.task = self.progress.add_task("brecha build", total=ev["layers"], count=f"0/{ev['layers']}")
         elif kind == "layer_start" and self.task is not None:
-            self.progress.update(self.task, description=f"{ev['layer']} ({ev['reason']})")
+            self._end_layer()
+            self.current = self.progress.add_task(f"  {ev['layer']} ({ev['reason']})", total=None, count="")
         elif kind == "layer":
+            self._end_layer()
             if ev["status"] != "skipped":
-                self.progress.console.print(_text(ev), markup=False, highlight=False)
+                self.console.print(_text(ev), markup=False, highlight=False)
             if self.task is not None:
                 self.progress.advance(self.task)
+                self.progress.update(self.task, count=self._count())
         elif kind == "summary":
+            self._end_layer()
             self.progress.stop()
             self.console.print(summary_line(ev), markup=False, highlight=False)
         elif (line := _text(ev)) is not None:
-            self.progress.console.print(line, markup=False, highlight=False)
+            self.console.print(line, markup=False, highlight=False)
 
 
 def reporter(log_format: str = "text", stream: IO[str] | None = None) -> Callable[[Event], None]:

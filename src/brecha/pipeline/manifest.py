@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
-from typing import Any
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
 
 from .. import __version__
 from .._io import atomic_path, sha256_file
 
 __all__ = ["MANIFEST_NAME", "FORMAT", "empty", "load", "save", "verify", "output_problem", "primary_output", "input_checksums",
-           "write_text"]
+           "write_text", "inside"]
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +35,103 @@ def empty() -> dict[str, Any]:
             "store": None, "index": None}
 
 
-def load(out_dir: str | Path) -> dict[str, Any]:
-    """The manifest of ``out_dir``; an empty one when it is missing, unreadable or of another format."""
+def load(out_dir: str | Path, *, warn: bool = True) -> dict[str, Any]:
+    """The manifest of ``out_dir``; an empty one when it is missing, unreadable, of another format or shape.
+
+    The manifest is a file anyone can edit, so nothing in it is trusted: a
+    manifest of the wrong shape is ignored (every layer is rebuilt) and an
+    entry naming a path outside ``out_dir`` (``../x``, an absolute path, a
+    path through a symbolic link) is dropped, each with a warning, so that a
+    build never reads, replaces or deletes a file it does not own.
+    ``warn=False`` logs those at debug level (a second look at the same file).
+    """
+    say = log.warning if warn else log.debug
     path = Path(out_dir) / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return empty()
     except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s (%s); every layer will be rebuilt", path, exc)
+        say("ignoring unreadable %s (%s); every layer will be rebuilt", path, exc)
         return empty()
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        log.warning("ignoring %s of another format; every layer will be rebuilt", path)
+        say("ignoring %s of another format; every layer will be rebuilt", path)
         return empty()
     base = empty()
     base.update(data)
+    wrong = _shape_problem(base)
+    if wrong:
+        say("ignoring %s: %s; every layer will be rebuilt", path, wrong)
+        return empty()
+    _drop_foreign_paths(Path(out_dir), base, path, say)
     return base
+
+
+def _is_output(rec: Any) -> bool:
+    return isinstance(rec, dict) and isinstance(rec.get("path"), str) and isinstance(rec.get("sha256"), str)
+
+
+def _is_inputs(recs: Any) -> bool:
+    # sha256 None: an optional source the user did not give (recorded so that giving one makes layers stale).
+    return isinstance(recs, dict) and all(r is None or (isinstance(r, dict) and isinstance(r.get("sha256"), (str, type(None))))
+                                          for r in recs.values())
+
+
+def _shape_problem(man: dict[str, Any]) -> str | None:
+    """What is wrong with the manifest's layout, or None (only what the build relies on is checked)."""
+    if not isinstance(man["layers"], dict):
+        return f"'layers' is a {type(man['layers']).__name__}, not a table of layers"
+    for name, e in man["layers"].items():
+        if not isinstance(e, dict):
+            return f"layer {name!r} is a {type(e).__name__}, not a table"
+        if not isinstance(e.get("outputs"), list) or not e["outputs"] or not all(map(_is_output, e["outputs"])):
+            return f"layer {name!r} has no list of outputs each with a path and a sha256"
+        if not _is_inputs(e.get("inputs", {})):
+            return f"layer {name!r} has inputs without a sha256"
+    if not isinstance(man["failures"], dict) or not all(
+            isinstance(f, dict) and isinstance(f.get("error"), str) for f in man["failures"].values()):
+        return "'failures' is not a table of failures each with an error"
+    for key in ("store", "index"):
+        rec = man[key]
+        if rec is not None and not _is_output(rec):
+            return f"{key!r} is neither null nor an output with a path and a sha256"
+    if man["store"] is not None and not _is_inputs(man["store"].get("inputs", {})):
+        return "'store' has inputs without a sha256"
+    return None
+
+
+def inside(out_dir: Path, rel: str) -> Path | None:
+    """``out_dir / rel`` when that names a file inside ``out_dir`` reached without a symbolic link, else None.
+
+    ``rel`` is a manifest's relative POSIX path; absolute paths, ``..``,
+    drive letters and backslashes are refused, and so is a path that
+    resolves elsewhere (through a link in ``out_dir``).
+    """
+    if not rel or "\\" in rel or ":" in rel or "\0" in rel:
+        return None
+    parts = PurePosixPath(rel).parts
+    if PurePosixPath(rel).is_absolute() or ".." in parts or not parts:
+        return None
+    root = os.path.realpath(out_dir)
+    full = out_dir.joinpath(*parts)
+    if os.path.commonpath([root, os.path.realpath(full)]) != root or os.path.realpath(full) == root:
+        return None
+    return full
+
+
+def _drop_foreign_paths(out: Path, man: dict[str, Any], path: Path, say: Callable[..., None]) -> None:
+    def foreign(rec: dict) -> bool:
+        return inside(out, rec["path"]) is None
+
+    for name in [n for n, e in man["layers"].items() if any(map(foreign, e["outputs"]))]:
+        bad = next(r["path"] for r in man["layers"].pop(name)["outputs"] if foreign(r))
+        say("%s: ignoring layer %s, whose output %r is not a file inside %s; it will be rebuilt",
+                    path, name, bad, out)
+    for key in ("store", "index"):
+        if man[key] is not None and foreign(man[key]):
+            say("%s: ignoring the %s entry, whose path %r is not a file inside %s", path, key,
+                        man[key]["path"], out)
+            man[key] = None
 
 
 def save(out_dir: str | Path, manifest: dict[str, Any]) -> Path:

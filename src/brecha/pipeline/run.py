@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,23 +25,24 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .. import __version__
-from .._io import atomic_path, sha256_file
-from ..errors import BuildError, InputError, OutputError, Problem
+from .._io import TEMP_NAME, atomic_path, sha256_file
+from ..errors import BuildError, InputError, OutputError, OutputFolderError, Problem
+from ..settings import default_layers_dir
 from . import manifest as mf
 from ._fingerprint import Sources, code_version, input_records, stale_reason
 from ._lock import build_lock
 from ._progress import Event
-from ._store import STORE_NAME, build_store, store_inputs
+from ._store import STORE_NAME, build_store, store_inputs, store_layers
 from .registry import REGISTRY, Registry
 from .spec import LayerSpec, load_specs
-from .writers import FOLDER, SUFFIX, WRITERS, RasterResult, prepare_table
+from .writers import FOLDER, SUFFIX, WRITERS, RasterResult, prepare_table, written_formats
 
 __all__ = ["build", "status", "BuildResult", "LayerState"]
 
 log = logging.getLogger(__name__)
 
-# Names of atomic_path's temporary files, and of what GDAL and DuckDB create beside them.
-_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(\.wal|\.fgb|-journal|-wal|-shm)?$")
+# Names of atomic_path's temporary files (they carry brecha's mark), and of what GDAL and DuckDB create beside them.
+_TEMP = TEMP_NAME
 _INDEX = "maps/index.html"
 
 
@@ -99,15 +99,36 @@ def _select(specs: Mapping[str, LayerSpec], names: Iterable[str]) -> list[str]:
     return [n for n in specs if n in keep]  # specs come in dependency order
 
 
+def _check_folders(out: Path) -> None:
+    """Refuse sub-folders of ``out`` that are symbolic links: writing through one writes outside ``out``.
+
+    Raises
+    ------
+    OutputFolderError
+        Naming the link and where it points (exit code 2).
+    """
+    for name in sorted(set(FOLDER.values())):
+        sub = out / name
+        if sub.is_symlink():
+            raise OutputFolderError(f"{sub} is a symbolic link (to {os.readlink(sub)}); brecha writes only inside "
+                                    f"the output folder and does not follow links there. Remove the link (or make "
+                                    f"{name}/ a real folder), or choose another --out.", path=sub)
+
+
 def _clean_temp(out: Path) -> list[str]:
-    """Remove temporary files a killed build left; only called while holding the lock."""
+    """Remove temporary files a killed build left; only called while holding the lock.
+
+    Only regular files whose names carry brecha's temporary mark (:data:`_TEMP`)
+    are removed, never a link or anyone else's ``*.tmp``.
+    """
     removed = []
     for folder in [out, *(out / f for f in set(FOLDER.values()))]:
-        if folder.is_dir():
-            for p in folder.iterdir():
-                if p.is_file() and _TEMP.match(p.name):
-                    p.unlink()
-                    removed.append(str(p.relative_to(out)))
+        if folder.is_dir() and not folder.is_symlink():
+            for entry in os.scandir(folder):
+                if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                    removed.append(str(Path(entry.path).relative_to(out)))
     return sorted(removed)
 
 
@@ -172,7 +193,7 @@ class _Build:
         records = []
         old = self.man["layers"].get(spec.name)
         with contextlib.ExitStack() as stack:
-            for fmt in spec.formats:
+            for fmt in written_formats(spec.formats):  # csv brings its xlsx twin
                 target = folder / f"{spec.name}{SUFFIX[fmt]}"
                 tmp = stack.enter_context(atomic_path(target))
                 info = WRITERS[fmt](result, tmp, spec)
@@ -191,13 +212,15 @@ class _Build:
         self.save()
         kept = {r["path"] for r in records}
         for rec in (old or {}).get("outputs", []):
-            if rec["path"] not in kept:  # a format dropped from the spec
+            gone = mf.inside(self.out, rec["path"])  # checked again: the manifest is anyone's to edit
+            if rec["path"] not in kept and gone is not None:  # a format dropped from the spec
                 with contextlib.suppress(FileNotFoundError):
-                    (self.out / rec["path"]).unlink()
+                    gone.unlink()
         return entry
 
     def store(self, force: bool) -> str | None:
-        want = {"inputs": store_inputs(self.sources), "code_version": self.code}
+        tables = store_layers(self.out, self.specs, self.man["layers"])  # the built table layers, too
+        want = {"inputs": store_inputs(self.sources, tables), "code_version": self.code}
         have = self.man.get("store") or {}
         reason = ("forced" if force else "never built" if not have
                   else "sources changed" if have.get("inputs") != want["inputs"]
@@ -210,7 +233,7 @@ class _Build:
         if self.man.get("store"):
             self.man["store"] = None
             self.save()
-        rec = build_store(self.out, self.sources)
+        rec = build_store(self.out, self.sources, tables)
         self.man["store"] = {**rec, **want}
         self.save()
         self.emit({"event": "store", "status": "built", "path": STORE_NAME, "reason": reason})
@@ -245,7 +268,7 @@ class _Build:
         return True
 
 
-def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLike = "layers",
+def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLike | None = None,
           layers: Iterable[str] = (), sources: Mapping[str, str | os.PathLike] | None = None,
           force: bool = False, dry_run: bool = False, lock_timeout_s: float = 0.0, store: bool = True,
           registry: Registry | None = None, data_dir: Path | None = None, code: str | None = None,
@@ -287,11 +310,11 @@ def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLi
     t0 = time.monotonic()
     emit = on_event or _log_event
     registry = REGISTRY if registry is None else registry
-    specs = load_specs(layers_dir, registry=registry)
+    specs = load_specs(default_layers_dir() if layers_dir is None else layers_dir, registry=registry)
     names = _select(specs, layers)
     srcs = Sources(sources, data_dir)
     out = Path(out_dir)
-    srcs.check_replacements(known=mf.input_checksums(mf.load(out)))
+    srcs.check_replacements(known=mf.input_checksums(mf.load(out, warn=False)))  # _Build warns
     code = code or code_version()
     res = BuildResult(out, dry_run=dry_run)
     emit({"event": "start", "out": str(out), "layers": len(names), "code_version": code, "dry_run": dry_run})
@@ -303,6 +326,7 @@ def build(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLi
     asked = time.monotonic()
     with build_lock(out, timeout_s=lock_timeout_s) as lock:
         emit({"event": "lock", "path": str(lock), "waited_s": round(time.monotonic() - asked, 3)})
+        _check_folders(out)
         removed = _clean_temp(out)
         if removed:
             emit({"event": "cleanup", "removed": removed})
@@ -378,7 +402,7 @@ def _plan(out: Path, specs, names, srcs: Sources, code: str, force: bool, regist
     return plan
 
 
-def status(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLike = "layers",
+def status(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathLike | None = None,
            sources: Mapping[str, str | os.PathLike] | None = None, registry: Registry | None = None,
            data_dir: Path | None = None, code: str | None = None) -> list[LayerState]:
     """The state of every layer spec against the last build in ``out_dir``.
@@ -387,7 +411,7 @@ def status(out_dir: str | os.PathLike = "outputs", *, layers_dir: str | os.PathL
     build: when the upstream rebuild gives identical bytes, it is skipped.
     """
     registry = REGISTRY if registry is None else registry
-    specs = load_specs(layers_dir, registry=registry)
+    specs = load_specs(default_layers_dir() if layers_dir is None else layers_dir, registry=registry)
     srcs = Sources(sources, data_dir)
     out = Path(out_dir)
     man = mf.load(out)

@@ -3,14 +3,16 @@
 A spec (``layers/<name>.toml``, the file name is the layer's name)::
 
     title = { es = "Municipios", en = "Municipalities" }
-    function = "boundaries.municipalities"   # a name in brecha.pipeline.registry
+    function = "coverage.municipal_layer"    # a name in brecha.pipeline.registry
     key = ["cvegeo"]                          # row order and uniqueness of the table
 
-    [inputs]                                  # adapter input name = "source:<name>" | "layer:<name>"
-    boundaries = "source:municipalities"
+    [inputs]                                  # the function's input name = "source:<name>" | "layer:<name>"
+    municipalities = "source:municipalities"  # (a source's own name, or the function's parameter)
+    census_municipal = "source:census_municipal"
 
-    [params]                                  # keyword arguments of the adapter, units in the names
-    catchment_km = 20
+    [params]                                  # keyword arguments of the function, units in the names
+    catchment_km = 20.0
+    radius_km = { same_as = "reach" }         # the value layers/reach.toml sets for radius_km
 
     [outputs]
     formats = ["parquet", "gpkg", "csv"]      # tables: parquet always, plus gpkg, fgb, csv
@@ -24,11 +26,15 @@ A spec (``layers/<name>.toml``, the file name is the layer's name)::
     legend = { es = "Pobreza (%)", en = "Poverty (%)" }
 
 :func:`load_specs` reports every problem in every file in one
-:class:`~brecha.errors.InputError`, each with its file and key.
+:class:`~brecha.errors.InputError`, each with its file and key. Parameters
+are checked against the function's type hints (:mod:`._params`: unions,
+choices, ranges, finite numbers). Specs are small: a file over :data:`MAX_BYTES` or nested deeper than
+:data:`MAX_DEPTH` is refused before it is parsed further.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -39,24 +45,32 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..sources.catalog import SOURCES
+from ..settings import CLASS_SCHEMES, scheme_problems
+from ..sources._registry import SOURCES
 from . import _dag
 from .registry import REGISTRY, Registry
 
-__all__ = ["LayerSpec", "load_specs", "FORMATS", "SCHEMES"]
+__all__ = ["LayerSpec", "load_specs", "FORMATS", "SCHEMES", "MAX_BYTES", "MAX_DEPTH", "SAME_AS"]
 
 #: Output formats each kind of layer may ask for; the first is always written.
 FORMATS = {"table": ("parquet", "gpkg", "fgb", "csv"), "raster": ("tif",), "map": ("html",)}
-#: mapclassify schemes that take a number of classes ``k``.
-SCHEMES = ("Quantiles", "EqualInterval", "NaturalBreaks", "FisherJenks", "JenksCaspall", "MaximumBreaks")
+#: mapclassify schemes a map's [style] may name (the maps' own table, :data:`brecha.settings.CLASS_SCHEMES`).
+SCHEMES = CLASS_SCHEMES
+#: Largest spec file read (bytes): the shipped specs are under 3 kB.
+MAX_BYTES = 64 * 1024
+#: Deepest nesting of tables and lists in a spec (``[params.gap.weights]`` is 3).
+MAX_DEPTH = 8
+#: ``radius_km = { same_as = "municipalities" }``: the value another layer's spec sets, so it is set once.
+SAME_AS = "same_as"
 
 _KEYS = {"title", "description", "function", "key", "inputs", "params", "outputs", "style"}
 _OUTPUT_KEYS = {"formats", "hxl", "hxl_tags"}
 _STYLE_KEYS = {"column", "scheme", "k", "colors", "legend"}
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_REF = re.compile(r"^(source|layer):([a-z][a-z0-9_]*)$")
-_HXL = re.compile(r"^#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# \Z, not $: "$" also matches before a final newline, and "source:offices\n" is no reference.
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_REF = re.compile(r"(source|layer):([a-z][a-z0-9_]*)\Z")
+_HXL = re.compile(r"#[a-z][a-z0-9_]*(\s*\+[a-z][a-z0-9_]*)*\Z")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\Z")
 
 
 @dataclass(frozen=True)
@@ -124,11 +138,9 @@ def _check_style(p: _Collector, file: Path, style) -> dict | None:
         p.add(file, f"style.{k}", style[k], f"one of the style keys {sorted(_STYLE_KEYS)}")
     if not isinstance(style.get("column"), str):
         p.add(file, "style.column", style.get("column"), "the name of the column to colour")
-    if style.get("scheme") not in SCHEMES:
-        p.add(file, "style.scheme", style.get("scheme"), f"a mapclassify scheme: one of {list(SCHEMES)}")
     k = style.get("k")
-    if not (isinstance(k, int) and not isinstance(k, bool) and 2 <= k <= 12):
-        p.add(file, "style.k", k, "a whole number of classes from 2 to 12")
+    for key, value, expected in scheme_problems(style.get("scheme"), k):
+        p.add(file, f"style.{key}", value, expected)
     colours = style.get("colors")
     if not (isinstance(colours, list) and all(isinstance(c, str) and _COLOUR.match(c) for c in colours)):
         p.add(file, "style.colors", colours, 'a list of colours like "#fc8d59"')
@@ -171,14 +183,97 @@ def _check_outputs(p: _Collector, file: Path, kind: str, out) -> tuple[tuple[str
     return tuple(formats), hxl, dict(tags)
 
 
+def _references(params: dict) -> dict[str, str]:
+    """Parameters given as ``{ same_as = "<layer>" }``: the value that layer's spec sets for the same key."""
+    return {k: v[SAME_AS] for k, v in params.items() if isinstance(v, dict) and set(v) == {SAME_AS}}
+
+
+def _resolve_references(p: _Collector, specs: dict[str, LayerSpec], registry: Registry) -> dict[str, LayerSpec]:
+    """Specs with each ``{ same_as = "<layer>" }`` replaced by that layer's value, checked and hashed in.
+
+    The resolved values enter the spec's hash, so changing the one value
+    (``radius_km`` in ``municipalities.toml``) rebuilds every layer that
+    refers to it, whether or not it reads that layer's output.
+    """
+    out = dict(specs)
+    for name, spec in specs.items():
+        refs = _references(spec.params)
+        if not refs:
+            continue
+        params, resolved_keys = dict(spec.params), set()
+        for key, target in refs.items():
+            other = specs.get(target) if isinstance(target, str) else None
+            value = None if other is None else other.params.get(key)
+            if other is None:
+                p.add(spec.path, f"params.{key}", target, f"a layer with a spec: one of {sorted(specs)}")
+            elif value is None or _references({key: value}):
+                p.add(spec.path, f"params.{key}", target, f"a layer whose spec sets {key} to a value itself")
+            else:
+                params[key] = value
+                resolved_keys.add(key)
+        entry = registry.get(spec.function)
+        if entry is not None:
+            for key, expected in entry.check_params(params):
+                if key.split(".")[0] in resolved_keys:
+                    p.add(spec.path, f"params.{key}", _lookup(params, key), expected)
+        resolved = json.dumps({k: params[k] for k in sorted(refs)}, sort_keys=True, default=str)
+        out[name] = dataclasses.replace(spec, params=params,
+                                        sha256=hashlib.sha256((spec.sha256 + resolved).encode()).hexdigest())
+    return out
+
+
+def _lookup(table: Any, dotted: str) -> Any:
+    """``table["gap"]["weights"]`` for ``"gap.weights"`` (None where a step is missing)."""
+    for part in dotted.split("."):
+        table = table.get(part) if isinstance(table, dict) else None
+    return table
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of parsed TOML, counting no further than ``limit + 1``."""
+    if not isinstance(value, (dict, list)) or limit < 0:
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
+
+
+def _read(p: _Collector, file: Path) -> dict | None:
+    """The parsed spec, or None with the problem recorded (too big, too deep, unreadable, not TOML)."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            p.add(file, None, f"{size:,} bytes", f"a spec of at most {MAX_BYTES:,} bytes")
+            return None
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        p.add(file, None, None, f"valid TOML in UTF-8 ({exc})")
+        return None
+    except OSError as exc:
+        p.add(file, None, None, f"a readable spec file ({exc.strerror or exc})")
+        return None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        p.add(file, None, None, f"valid TOML in UTF-8 ({exc})")
+        return None
+    except RecursionError:  # nesting deep enough to exhaust the parser's stack within MAX_BYTES
+        p.add(file, None, None, f"tables and lists nested at most {MAX_DEPTH} deep")
+        return None
+    if _depth(raw, MAX_DEPTH) > MAX_DEPTH:
+        p.add(file, None, None, f"tables and lists nested at most {MAX_DEPTH} deep")
+        return None
+    return raw
+
+
 def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
     name = file.stem
     if not _NAME.match(name):
-        p.add(file, None, name, "a file name of lower-case letters, digits and _ (it names the layer)")
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        p.add(file, None, None, f"valid TOML in UTF-8 ({exc})")
+        # Shown escaped: a newline or control character in the name would break the message itself.
+        p.add(file.parent / ascii(file.name)[1:-1], None, name,
+              "a file name of lower-case letters, digits and _ (it names the layer and its output files)")
+        return None
+    raw = _read(p, file)
+    if raw is None:
         return None
     for k in sorted(set(raw) - _KEYS):
         p.add(file, k, raw[k], f"one of the spec keys {sorted(_KEYS)}")
@@ -198,9 +293,7 @@ def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
     if not _is_str_table(inputs):
         p.add(file, "inputs", inputs, 'a table of name = "source:<name>" or "layer:<name>"')
         inputs = {}
-    from ._fingerprint import OPTIONAL  # here: _fingerprint imports this module
-
-    sources = {s.name for s in SOURCES} | set(OPTIONAL)
+    sources = {s.name for s in SOURCES}
     for local, ref in inputs.items():
         m = _REF.match(ref)
         if not m:
@@ -223,8 +316,9 @@ def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
         p.add(file, "style", "[style]", "no [style]: only map specs (function of kind map) take one")
     if entry:
         call = {**params, "style": style or {}} if kind == "map" else params
-        for key, expected in entry.check_params(call):
-            p.add(file, "style" if key == "style" else f"params.{key}", call.get(key), expected)
+        for pkey, expected in entry.check_params(call):
+            if pkey.split(".")[0] not in _references(params):  # checked once resolved, in load_specs
+                p.add(file, "style" if pkey == "style" else f"params.{pkey}", _lookup(call, pkey), expected)
     key = raw.get("key", [])
     key = [key] if isinstance(key, str) else key
     if not (isinstance(key, list) and all(isinstance(k, str) for k in key)):
@@ -255,10 +349,17 @@ def load_specs(layers_dir: str | Path, *, registry: Registry | None = None) -> d
     registry = REGISTRY if registry is None else registry
     folder = Path(layers_dir)
     p = _Collector()
-    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    if not files:
+    found = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    if not found:
         raise InputError([Problem(str(folder), None, None, None,
                                   "a folder of layer specs (*.toml); set --layers-dir or BRECHA_LAYERS")])
+    files = []
+    for f in found:
+        if f.is_file():
+            files.append(f)
+        else:  # a folder, FIFO or dangling link named *.toml: never opened (a FIFO would block the read)
+            p.add(f, None, None, "a regular file (a layer spec); this is a folder or special file: rename or "
+                                 "remove it")
     specs = {s.name: s for s in (_parse(p, f, registry) for f in files) if s is not None}
     for s in specs.values():
         for local, ref in s.inputs.items():
@@ -271,6 +372,7 @@ def load_specs(layers_dir: str | Path, *, registry: Registry | None = None) -> d
     cycle = _dag.find_cycle(deps)
     if cycle:
         p.add(specs[cycle[0]].path, "inputs", " -> ".join(cycle), "layers that do not depend on themselves")
+    specs = _resolve_references(p, specs, registry)
     if p.problems:
         raise InputError(p.problems)
     return {n: specs[n] for n in _dag.order(deps)}

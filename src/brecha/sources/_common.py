@@ -35,9 +35,10 @@ def first_present(df: pd.DataFrame, *names: str) -> str | None:
     return None
 
 
-def open_table(path: str | os.PathLike, required: tuple[str, ...], *, strict: bool = False) -> tuple[pd.DataFrame, Checker]:
-    """Read a table of strings and return it with a :class:`Checker` for it."""
-    df = read_table(path, required=required)
+def open_table(path: str | os.PathLike, required: tuple[str, ...], *, strict: bool = False,
+               sheet: str | None = None) -> tuple[pd.DataFrame, Checker]:
+    """Read a table of strings (``sheet``: of a workbook) and return it with a :class:`Checker` for it."""
+    df = read_table(path, required=required, sheet=sheet)
     log.debug("read %s: %d rows, %s, delimiter %r", path, len(df), df.attrs["encoding"], df.attrs["delimiter"])
     return df, Checker(df, str(Path(path)), strict=strict)
 
@@ -73,11 +74,11 @@ def open_sheet(path: str | os.PathLike, is_header: Callable[[list[str]], bool], 
     """
     import openpyxl
 
-    from .._io import _cell, _check_file, _frame  # the package's own xlsx plumbing
+    from .._io import _cell, _frame, check_input_file  # the package's own xlsx plumbing
 
     path = Path(path)
     file = str(path)
-    _check_file(path)
+    check_input_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for bad zips
@@ -87,8 +88,16 @@ def open_sheet(path: str | os.PathLike, is_header: Callable[[list[str]], bool], 
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
             raise InputError([Problem(file, None, None, sheet, f"the name of one of the workbook's sheets {names}")])
+        # A hidden sheet (last year's figures, a lookup table) is read only when named;
+        # the sheet the workbook opens on is tried first.
+        visible = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        active = wb.active.title if wb.active is not None and wb.active.title in visible else None
+        order = [sheet] if sheet is not None else [active] * (active is not None) + [n for n in visible if n != active]
+        hidden = [n for n in names if n not in visible]
+        if hidden and sheet is None:
+            log.info("%s: hidden sheet(s) %s not read (name one with sheet= to read it)", path, hidden)
         found = None
-        for name in [sheet] if sheet is not None else names:
+        for name in order:
             rows = [[_cell(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
             at = next((i for i, r in enumerate(rows) if is_header([c.strip().lower() for c in r])), None)
             if at is not None:
@@ -97,8 +106,10 @@ def open_sheet(path: str | os.PathLike, is_header: Callable[[list[str]], bool], 
     finally:
         wb.close()
     if found is None:
-        where = f"sheet {sheet!r}" if sheet is not None else f"any of the sheets {names}"
+        where = f"sheet {sheet!r}" if sheet is not None else f"any of the sheets {order}"
         raise InputError([Problem(file, None, None, None, f"a header row {header_hint} in {where}")])
+    if at:
+        log.info("%s, sheet %r: skipped %d title row(s) above the header on row %d", path, found, at, at + 1)
     head = rows[at]
     body = [(r + [""] * (len(head) - len(r)), i) for i, r in enumerate(rows[at + 1:], start=at + 2)]
     body = [(r, i) for r, i in body if not _is_note(r)]

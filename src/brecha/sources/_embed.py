@@ -3,11 +3,15 @@
 Run by maintainers when a source is updated::
 
     python -m brecha.sources._embed PATH/TO/data
+    python -m brecha.sources._embed --gazetteer     # only data/gazetteer.tsv.gz, from the embedded files
 
 ``PATH/TO/data`` holds the files as redistributed (see ``DATA.md`` for the
 layout). Each source goes through its public reader, so the embedded copy is
 exactly what a user's own file would give; the result is written as
-zstd-compressed (Geo)Parquet with a stable row order.
+zstd-compressed (Geo)Parquet with a stable row order. Last, the place
+resolver's gazetteer (:mod:`brecha._gazetteer`: state, municipality and
+locality names normalised once) is regenerated from the embedded files;
+``tests/test_places.py`` checks that doing so gives the shipped bytes.
 """
 
 from __future__ import annotations
@@ -66,7 +70,19 @@ def main(src: Path) -> None:
     for f in ("offices.csv", "initiatives.csv"):
         shutil.copyfile(src / "agencies" / f, DATA_DIR / f)
         print(f"copied {f}")
+    write_gazetteer()
+
+
+def write_gazetteer() -> None:
+    """Regenerate ``data/gazetteer.tsv.gz`` from the embedded municipalities, states, localities and names."""
+    from .. import _gazetteer
+
+    target = _gazetteer.write(DATA_DIR)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--gazetteer"]:
+        write_gazetteer()
+    else:
+        main(Path(sys.argv[1]))

@@ -13,9 +13,11 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
+from .._io import check_input_file
 from .._validate import unknown_columns
 from ..errors import InputError, InputWarning, Problem
 from ..settings import STORAGE_CRS
@@ -30,6 +32,20 @@ _CODE_COLS = ("cvegeo", "cve_geo")
 #: municipal layer that the reader does not need: state and municipality codes and names.
 _LAYOUT = ("cve_ent", "cve_mun", "nom_ent", "state_name",
            "pob2020_api", "viv2020_api", "geom_source")  # the current full-resolution frame's redistribution
+
+
+def _one_layer(p: Path, file: str) -> None:
+    """Refuse a file holding several layers when none is named: reading the first one may be reading the wrong one."""
+    import pyogrio
+
+    try:
+        names = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
+    except Exception:  # unreadable: read_file says why, with the reader's own message
+        return
+    if len(names) > 1:
+        raise InputError([Problem(file, None, None, None,
+                                  f"one layer, or the layer to read named (layer=...); the file has {len(names)}: "
+                                  f"{names}")])
 
 
 def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict: bool = False) -> gpd.GeoDataFrame:
@@ -51,6 +67,10 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict
     p = Path(path)
     if not p.exists():
         raise InputError([Problem(file, None, None, None, "an existing boundary file")])
+    if not p.is_dir():  # a folder may be a File Geodatabase or a folder of shapefiles
+        check_input_file(p)
+    if layer is None and p.suffix != ".parquet":
+        _one_layer(p, file)
     try:
         if p.suffix == ".parquet":
             gdf = gpd.read_parquet(p)
@@ -91,6 +111,13 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     for i in gdf.index[empty]:
         problems.append(Problem(file, int(i) + 1, "geometry", None, "a polygon (the feature has no geometry)"))
+    # NaN coordinates (GeoJSON allows writing them) make a polygon no repair can place.
+    xy, at = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    nan_at = np.unique(at[np.isnan(xy).any(axis=1)])
+    for i in nan_at:
+        problems.append(Problem(file, int(i) + 1, "geometry", codes.iloc[i],
+                                "a polygon whose coordinates are all numbers (the feature has NaN coordinates)"))
+    empty |= pd.Series(np.isin(np.arange(len(gdf)), nan_at), index=gdf.index)
     kind = gdf.geometry.geom_type
     polygon = kind.isin(["Polygon", "MultiPolygon"])
     for i in gdf.index[~empty & ~polygon]:

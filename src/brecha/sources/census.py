@@ -94,11 +94,25 @@ def _counts(df: pd.DataFrame, chk, columns: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
-def read_census_municipal(path: str | os.PathLike, *, strict: bool = False) -> pd.DataFrame:
+def _padded_loc(df: pd.DataFrame, column: str, chk) -> pd.Series:
+    """ITER's 4-digit LOC codes, padded back when a spreadsheet dropped their zeros (``0`` for ``0000``), with a warning."""
+    raw = df[column].astype(str).str.strip()
+    short = raw.str.fullmatch(r"\d{1,3}")
+    if short.any():
+        first = short.idxmax()
+        chk.warn(f"{int(short.sum()):,} LOC code(s) in column {column!r} had lost their leading zeros and were padded "
+                 f"to 4 digits (e.g. line {int(df.at[first, '_line'])}: {raw[first]!r} read as {raw[first].zfill(4)!r})")
+    return raw.str.zfill(4)
+
+
+def read_census_municipal(path: str | os.PathLike, *, strict: bool = False,
+                          sheet: str | None = None) -> pd.DataFrame:
     """Read Census 2020 municipal totals keyed by ``cvegeo``.
 
-    Accepts the official ITER CSV (municipal rows are those with ``LOC=0000``)
-    or a table with one row per municipality.
+    Accepts the official ITER CSV (municipal rows are those with ``LOC=0000``;
+    LOC codes that lost their zeros are padded, with a warning) or a table
+    with one row per municipality, as CSV or workbook (``sheet``: the sheet
+    to read, see :func:`brecha._io.read_table`).
 
     Returns
     -------
@@ -107,15 +121,21 @@ def read_census_municipal(path: str | os.PathLike, *, strict: bool = False) -> p
         that the file has, plus ``pop_0_5`` and ``pop_0_11``. A count missing
         from the file is absent, never zero.
     """
-    df, chk = open_table(path, ("pobtot",), strict=strict)
+    df, chk = open_table(path, ("pobtot",), strict=strict, sheet=sheet)
     chk.extra_columns(CODE_COLUMNS + tuple(CENSUS_COLUMNS) + ("loc", "cve_loc", "nom_mun"), _LAYOUT)
     loc = first_present(df, "loc", "cve_loc")
-    if loc is not None and df[loc].str.len().max() == 4:
+    if loc is not None and df[loc].str.fullmatch(r"\d{1,4}").all():
         mun = first_present(df, "mun", "cve_mun")
         if mun is None:
             chk.add(None, "mun", None, "a 3-digit municipality code column 'mun' beside 'loc' (ITER layout)")
             chk.raise_if_any()
-        df = df[(df[loc] == "0000") & (df[mun].str.zfill(3) != "000")].copy()
+        loc_code = _padded_loc(df, loc, chk)
+        total = (loc_code == "0000") & (df[mun].str.strip().str.zfill(3) != "000")
+        if not total.any():
+            chk.add(None, loc, None, "ITER's municipal total rows (LOC 0000 under each municipality); "
+                                     "the file has none, so no municipal total can be read")
+            chk.raise_if_any()
+        df = df[total].copy()
         chk.df, chk.lines = df, df["_line"]
     cvegeo = cvegeo_from(df, chk)
     counts = _counts(df, chk, CENSUS_COLUMNS)
@@ -137,10 +157,10 @@ def read_census_municipal(path: str | os.PathLike, *, strict: bool = False) -> p
 _DMS = re.compile(r"""^\s*(\d+)\D+(\d+)\D+([\d.]+)\D*?([NSEWO])?\s*$""", re.I)
 
 
-def _coord(chk, column: str) -> pd.Series:
-    """Decimal degrees from decimals or ITER's ``102°17'45.768" W`` strings."""
+def _coord(chk, column: str, lo: float, hi: float) -> pd.Series:
+    """Decimal degrees from decimals or ITER's ``102°17'45.768" W`` strings (``lo``-``hi`` settles ``21.880``)."""
     raw = chk.df[column].astype(str).str.strip()
-    num = chk.numeric(column)
+    num = chk.numeric(column, lo=lo, hi=hi)
     dms = raw[num.isna() & (raw.str.len() > 0)]
     if len(dms):
         parts = dms.str.extract(_DMS)
@@ -150,7 +170,8 @@ def _coord(chk, column: str) -> pd.Series:
     return num
 
 
-def read_census_localities(path: str | os.PathLike, *, strict: bool = False) -> gpd.GeoDataFrame:
+def read_census_localities(path: str | os.PathLike, *, strict: bool = False,
+                           sheet: str | None = None) -> gpd.GeoDataFrame:
     """Read Census 2020 localities as points: the demand points and the gazetteer.
 
     Returns
@@ -160,20 +181,22 @@ def read_census_localities(path: str | os.PathLike, *, strict: bool = False) -> 
         geometry`` (EPSG:4326). The official file's total rows (``LOC`` 0000,
         9998, 9999) are dropped. Localities without coordinates are reported.
     """
-    df, chk = open_table(path, ("pobtot", "longitud", "latitud"), strict=strict)
+    df, chk = open_table(path, ("pobtot", "longitud", "latitud"), strict=strict, sheet=sheet)
     chk.extra_columns(CODE_COLUMNS + ("pobtot", "longitud", "latitud", "loc", "cve_loc", "nom_loc"), _LAYOUT)
     loc_col = first_present(df, "loc", "cve_loc")
     if loc_col is None:
         chk.add(None, "loc", None, "a 4-digit locality code column 'loc'")
         chk.raise_if_any()
-    df = df[~df[loc_col].str.zfill(4).isin(["0000", "9998", "9999"])].copy()
+    df = df[~_padded_loc(df, loc_col, chk).isin(["0000", "9998", "9999"])].copy()
     chk.df, chk.lines = df, df["_line"]
     cvegeo = cvegeo_from(df, chk)
     loc = chk.code(loc_col, 4)
     pop = chk.integer("pobtot", lo=0, hi=_MAX_POP)
-    lon = _coord(chk, "longitud")
-    lat = _coord(chk, "latitud")
-    for col, val, lo, hi in (("longitud", lon, -118.5, -86.5), ("latitud", lat, 14.4, 32.8)):
+    bounds = {"longitud": (-118.5, -86.5), "latitud": (14.4, 32.8)}
+    lon = _coord(chk, "longitud", *bounds["longitud"])
+    lat = _coord(chk, "latitud", *bounds["latitud"])
+    for col, val in (("longitud", lon), ("latitud", lat)):
+        lo, hi = bounds[col]
         bad = val.isna() | (val < lo) | (val > hi)
         chk._flag(bad, col, df[col], f"a {col} inside Mexico ({lo} to {hi} decimal degrees)")
     key = cvegeo + loc

@@ -29,12 +29,14 @@ import functools
 import logging
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
+from .._io import check_input_file
+from ..errors import InputError, InputWarning, Problem
 from ..places import Gazetteer, normalize
 from ._common import NOT_AVAILABLE, first_present, open_table
 
@@ -248,6 +250,7 @@ def read_coneval_state_workbook(path: str | os.PathLike, *, gazetteer: Gazetteer
 
     path = Path(path)
     gz = gazetteer or _states_gazetteer()
+    check_input_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for bad files
@@ -255,7 +258,12 @@ def read_coneval_state_workbook(path: str | os.PathLike, *, gazetteer: Gazetteer
                                   f"a readable .xlsx workbook ({type(exc).__name__}: {exc})")]) from None
     records = []
     try:
+        hidden = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") != "visible"]
+        if hidden:  # last release's figures are often kept in a hidden sheet
+            warnings.warn(InputWarning(f"{path}: hidden sheet(s) {hidden} not read"), stacklevel=2)
         for ws in wb.worksheets:
+            if ws.title in hidden:
+                continue
             got = _parse_sheet(ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)], gz)
             log.debug("%s, sheet %r: %d values", path.name, ws.title, len(got))
             records += got
@@ -276,10 +284,10 @@ def _tidy(long: pd.DataFrame, file: str, gz: Gazetteer) -> pd.DataFrame:
     key = ["cve_ent", "year", "indicator", "what"]
     clash = long[long.duplicated(key, keep=False) & long["value"].notna()]
     clash = clash[clash.duplicated(key, keep=False)]
-    if not clash.empty:
+    if not clash.empty:  # once per state, year and indicator, whether the percentage or the count differs
         raise InputError([Problem(file, None, None, f"{k[0]} {k[1]} {k[2]}",
                                   "one value per state, year and indicator (sheets disagree)")
-                          for k in clash[key].drop_duplicates().itertuples(index=False)])
+                          for k in clash[key[:3]].drop_duplicates().itertuples(index=False)])
     long = long.sort_values("value", na_position="last").drop_duplicates(key)
     wide = long.pivot(index=["cve_ent", "year", "indicator"], columns="what", values="value").reset_index()
     for col in ("pct", "people"):
@@ -341,6 +349,10 @@ def read_coneval_state_csv(path: str | os.PathLike, *, gazetteer: Gazetteer | No
             if ent is None:
                 chk.add(idx, place_col, raw, "a Mexican state (name or 2-digit code) or the nation")
         ents.append(ent)
+    # A tidy table has one row per state, year and indicator: a repeated one is reported once, with its lines.
+    key = pd.Series([f"{e} {y} {i}" if e and i and pd.notna(y) else None for e, y, i in zip(ents, year, inds)],
+                    index=df.index, dtype=object)
+    chk.unique(key, "cve_ent+year+indicator")
     chk.raise_if_any()
     parts = []
     for what, values in (("pct", pct), ("people", ppl)):

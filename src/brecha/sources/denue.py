@@ -70,7 +70,8 @@ def care_type_of(scian: pd.Series) -> pd.Series:
     return codes.map(CLASS_TYPES).fillna(codes.str[:4].map(CARE_TYPES))
 
 
-def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool = False) -> gpd.GeoDataFrame:
+def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool = False,
+               sheet: str | None = None) -> gpd.GeoDataFrame:
     """Read DENUE establishments (official CSV layout) as points keyed by ``cvegeo``.
 
     Parameters
@@ -85,6 +86,8 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
         ``False``, every valid 6-digit code is kept and ``care_type`` is empty
         for non-care rows. A code under a care prefix that is not one of
         :data:`CARE_CLASSES` is reported.
+    sheet
+        The sheet of a workbook to read (see :func:`brecha._io.read_table`).
 
     Returns
     -------
@@ -94,7 +97,7 @@ def read_denue(path: str | os.PathLike, *, care_only: bool = True, strict: bool 
         file has it, else from the SCIAN class) and geometry in EPSG:4326.
         Rows without coordinates are reported as problems.
     """
-    df, chk = open_table(path, ("latitud", "longitud", "codigo_act"), strict=strict)
+    df, chk = open_table(path, ("latitud", "longitud", "codigo_act"), strict=strict, sheet=sheet)
     chk.extra_columns(_USED + CODE_COLUMNS, DENUE_COLUMNS + _DATA_CIVICA)
     scian = df["codigo_act"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
     bad_code = ~scian.str.fullmatch(r"\d{6}")

@@ -127,7 +127,8 @@ def read_coneval_municipal(path: str | os.PathLike, *, year: int = 2020, sheet: 
                 "CONEVAL indicator columns such as 'pobreza_porcentaje' or 'pobreza'")
     for src, dst in _MARGINALISATION.items():
         if src in df.columns:
-            out[dst] = pd.to_numeric(df[src], errors="coerce") if src.startswith("im") else df[src].replace("", None)
+            # Read with the file's decimal mark, as the indicators are (a Spanish '-0,456' is not NaN).
+            out[dst] = chk.numeric(src, na_values=NOT_AVAILABLE) if src.startswith("im") else df[src].replace("", None)
     chk.unique(cvegeo, "cvegeo")
     chk.raise_if_any()
     # No estimate at all: a municipality with a people count beside a '-' percentage has one.

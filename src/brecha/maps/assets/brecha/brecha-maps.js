@@ -19,6 +19,7 @@
   B.init = function (map, cfg) {
     B.map = map;
     Object.assign(B.config, cfg);
+    watchSize(map);
     // A tooltip a search or the side panel opened would stay under the popup a click opens.
     map.on('popupopen', function () {
       opened = null;
@@ -27,8 +28,30 @@
   };
   /* The opening view: o = {bounds, topLeft, bottomRight} (pixels kept free for controls and legends). */
   B.frame = function (map, o) {
-    map.fitBounds(o.bounds, framePadding(map.getSize(), o));
+    var size = map.getSize();
+    // A map in a hidden notebook tab has no size yet: framing now would zoom to 18. Frame once it shows.
+    if (!size.x || !size.y) { B.pendingFrame = o; return; }
+    map.fitBounds(o.bounds, framePadding(size, o));
   };
+  /* Follow the container's size (JupyterLab tabs, resized cells, rotated phones): Leaflet only
+     listens to the window, so a map shown after it was drawn in a hidden tab would stay blank. */
+  function watchSize(map) {
+    var c = map.getContainer();
+    var fit = function () {
+      var before = map.getSize();
+      map.invalidateSize({ pan: false });
+      var size = map.getSize();
+      if (B.pendingFrame && size.x && size.y) { var o = B.pendingFrame; B.pendingFrame = null; B.frame(map, o); }
+      else if (!before.x && size.x) map.fire('moveend');
+    };
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(c);
+    if (window.IntersectionObserver) {
+      new IntersectionObserver(function (es) { if (es.some(function (e) { return e.isIntersecting; })) fit(); })
+        .observe(c);
+    }
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) fit(); });
+  }
+  B.watchSize = watchSize;
   /* The padding scaled to the viewport: on a narrow screen (phone) the controls fold away, so
      only a few pixels are kept; elsewhere left + right never exceed 40 % of the width. */
   function framePadding(size, o) {
@@ -306,8 +329,8 @@
     });
     o.items.forEach(function (it) {
       var p = d.index[it.key].properties;
-      var mk = L.marker([it.lat, it.lon], { icon: L.divIcon({ html: '<span>' + Number(it.rank) + '</span>',
-                                                              className: 'brecha-rank', iconSize: [24, 24] }) });
+      var mk = L.marker([it.lat, it.lon], { icon: L.divIcon({ html: '<span>#' + Number(it.rank) + '</span>',
+                                                              className: 'brecha-rank', iconSize: [30, 20] }) });
       mk.brechaRank = Number(it.rank);
       mk.brechaLabel = p.name + (p.state_name ? ', ' + p.state_name : '');
       g.addLayer(mk.bindTooltip(tooltipHtml(p, o.tooltip)));
@@ -375,6 +398,8 @@
     if (parent) parent.appendChild(e);
     return e;
   }
+  B.el = el;
+  B.control = control;
 
   B.title = function (map, o) {
     return control(map, 'topright', 'brecha-title', function (div) {
@@ -399,53 +424,72 @@
       if (opened && opened !== fl) opened.closeTooltip();
       fl.openTooltip(shape.getBounds().getCenter());
       opened = fl;
+      var tip = fl.getTooltip();
+      map.once('moveend', function () { keepInView(map, tip); });
+      setTimeout(function () { keepInView(map, tip); }, 450);
     });
   };
+  /* Pan the map so an open tooltip is not cut off at the side (a phone is narrower than a tooltip's
+     natural place beside the point). */
+  function keepInView(map, tip) {
+    var e = tip && tip.getElement && tip.getElement();
+    if (!e || !map.hasLayer(tip)) return;
+    var r = e.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect(), dx = 0;
+    if (r.width > c.width - 12) return;
+    if (r.left < c.left + 6) dx = r.left - c.left - 6;
+    else if (r.right > c.right - 6) dx = r.right - c.right + 6;
+    if (dx) map.panBy([dx, 0], { animate: false });
+  }
+  B.keepInView = keepInView;
 
+  /* Popups pan clear of the controls above them: on a phone the search box and the title sit where
+     a popup would open. Set on the prototype (every popup reads it when it opens) after each layout change. */
+  function popupPadding(map) {
+    var c = map.getContainer(), top = 10, left = 10;
+    if (map.getSize().x <= B.NARROW) {
+      var cr = c.getBoundingClientRect();
+      ['.leaflet-top.leaflet-left', '.leaflet-top.leaflet-right'].forEach(function (sel) {
+        var k = c.querySelector(sel);
+        if (k) top = Math.max(top, k.getBoundingClientRect().bottom - cr.top + 8);
+      });
+    }
+    L.Popup.prototype.options.autoPanPaddingTopLeft = L.point(left, top);
+  }
+  B.popupPadding = popupPadding;
+  /* The legends (bottom right) take the room left below the controls above them, never more, and scroll:
+     on a wide screen below the layer control, on a phone (legends open) below the lists on the left. */
+  function fitLegends(map) {
+    var c = map.getContainer(), box = map._brechaLegend;
+    if (!box) return;
+    var narrow = map.getSize().x <= B.NARROW;
+    if (narrow && !L.DomUtil.hasClass(c, 'brecha-open')) { box.style.maxHeight = ''; return; }
+    var cr = c.getBoundingClientRect(), above = c.querySelector(narrow ? '.leaflet-top.leaflet-left' : '.leaflet-top.leaflet-right');
+    var bottom = c.querySelector('.leaflet-bottom.leaflet-right .leaflet-control-attribution');
+    var used = above ? above.getBoundingClientRect().bottom - cr.top : 0;
+    var below = bottom ? cr.bottom - bottom.getBoundingClientRect().top : 0;
+    box.style.maxHeight = Math.max(120, cr.height - used - below - 24) + 'px';
+  }
+  B.fitLegends = fitLegends;
+
+  /* As brecha.places.normalize: no accents, no case, punctuation as spaces, the same abbreviations
+     expanded ("Cd. Juárez" -> "ciudad juarez"), so typed text matches the gazetteer's keys. */
+  var ABBR = { cd: 'ciudad', sta: 'santa', sto: 'santo', sn: 'san', gral: 'general', h: 'heroica', edo: 'estado',
+               mpio: 'municipio', nvo: 'nuevo', dr: 'doctor' };
   function norm(s) {
-    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+      .replace(/(\b\w)\.(?=\w\.)/g, '$1').replace(/[^a-z0-9\s]/g, ' ').split(/\s+/)
+      .filter(Boolean).map(function (w) { return own(ABBR, w) || w; }).join(' ');
   }
   B.norm = norm;
 
-  /* Search by municipality name: o = {data, name, sub, placeholder, empty}. */
-  B.search = function (map, o, layers) {
-    return control(map, 'topleft', 'brecha-search', function (div) {
-      var input = el('input', null, null, div);
-      input.type = 'search';
-      input.placeholder = o.placeholder;
-      input.setAttribute('aria-label', o.placeholder);
-      var list = el('ul', null, null, div);
-      var hits = [];
-      var choose = function (f) {
-        list.textContent = '';
-        input.value = f.properties[o.name];
-        B.zoomTo(map, o.data, f.properties[B.load(o.data).key], layers);
-      };
-      input.addEventListener('input', function () {
-        list.textContent = '';
-        var q = norm(input.value);
-        if (q.length < 2) return;
-        var feats = B.load(o.data).features;
-        hits = feats.filter(function (f) { return norm(f.properties[o.name]).indexOf(q) >= 0; });
-        hits.sort(function (a, b) {
-          var sa = norm(a.properties[o.name]).indexOf(q) === 0 ? 0 : 1;
-          var sb = norm(b.properties[o.name]).indexOf(q) === 0 ? 0 : 1;
-          return sa - sb || String(a.properties[o.name]).localeCompare(String(b.properties[o.name]));
-        });
-        if (!hits.length) { el('li', 'brecha-empty', o.empty, list); return; }
-        hits.slice(0, 8).forEach(function (f) {
-          var li = el('li', null, null, list);
-          var btn = el('button', null, f.properties[o.name] + (o.sub ? ', ' + f.properties[o.sub] : ''), li);
-          btn.type = 'button';
-          // Stop the click here: choose() empties the list, and a detached target would
-          // reach the map as a map click (which closes the tooltip just opened).
-          btn.addEventListener('click', function (ev) { L.DomEvent.stop(ev); choose(f); });
-        });
-      });
-      input.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' && hits.length) choose(hits[0]);
-      });
-    });
+  /* Frame a state of the context block (a search for "CDMX" on a municipal map) and outline it. */
+  B.zoomToState = function (map, ent) {
+    var f = B.data['brecha-ctx-states'] && B.load('brecha-ctx-states').index[ent];
+    if (!f) return;
+    var shape = L.geoJSON(f, { style: { color: '#111111', weight: 3, fill: false }, interactive: false });
+    if (outline) map.removeLayer(outline);
+    outline = shape.addTo(map);
+    map.fitBounds(shape.getBounds(), { padding: [30, 30] });
   };
 
   /* Side panel listing the top municipalities: o = {data, title, items: [{key, rank, label, value}]}. */
@@ -511,10 +555,13 @@
         if (r.level === 'municipality' && r.cvegeo) add(muni, r.cvegeo, r.i);
         if (r.cve_ent && r.level !== 'national') add(state, r.cve_ent, r.i);
       });
+      var any = sel.agency || sel.theme || sel.year;
+      /* With no filter on, the layer's own counts (brecha.presence) are shown again, not a recount. */
       var count = function (d, tab) {
         d.features.forEach(function (f) {
-          var k = f.properties[d.key];
-          f.properties.initiatives = tab.has(k) ? tab.get(k).size : 0;
+          var p = f.properties, k = p[d.key];
+          if (p._layerInitiatives === undefined) p._layerInitiatives = p.initiatives;
+          p.initiatives = !any ? p._layerInitiatives : tab.has(k) ? tab.get(k).size : 0;
         });
       };
       count(B.load(o.muni), muni);
@@ -601,11 +648,16 @@
         (open ? L.DomUtil.addClass : L.DomUtil.removeClass)(c, 'brecha-open');
         btn.textContent = open ? o.less : o.more;
         btn.setAttribute('aria-expanded', String(open));
+        fitLegends(map);
+        popupPadding(map);
       });
     });
   };
 
   B.ready = function (map) {
+    popupPadding(map);
+    fitLegends(map);
+    map.on('resize', function () { popupPadding(map); fitLegends(map); });
     requestAnimationFrame(function () {
       requestAnimationFrame(function () { window.__brechaReady = performance.now(); });
     });
