@@ -191,3 +191,37 @@ def test_compare_cli_writes_layers_and_an_offline_map(tmp_path, real_build_dir):
     assert rec["summary"]["municipalities_changed"] == 0 and rec["inputs_changed"] == []
     page = (out / "maps/change.html").read_text()
     assert "<script src=\"http" not in page and "leaflet" in page.lower()
+
+
+def test_layer_specs_publish_change_since_a_kept_build_and_a_scenario(tmp_path, real_build_dir):
+    """A scheduled build can publish "what changed since last time" and a scenario, from specs alone."""
+    import shutil
+
+    from brecha.pipeline import build
+    from brecha.settings import default_layers_dir
+
+    specs = tmp_path / "layers"
+    shutil.copytree(default_layers_dir(), specs)
+    (specs / "change_since_last.toml").write_text(
+        'title = { es = "Cambio", en = "Change" }\nfunction = "change.since_previous"\nkey = ["cvegeo"]\n'
+        '[inputs]\nlayer = "layer:municipalities"\n'
+        f'[params]\nprevious = "{real_build_dir.as_posix()}"\n[outputs]\nformats = ["parquet"]\n', encoding="utf-8")
+    sources = "\n".join(f'{n} = "source:{n}"' for n in ("municipalities", "census_municipal", "localities",
+                                                          "coneval_municipal", "denue_care", "offices", "initiatives"))
+    same = "\n".join(f'{p} = {{ same_as = "municipalities" }}' for p in ("catchment_km", "radius_km", "decay",
+                                                                           "lisa_permutations"))
+    (specs / "scenario_planned.toml").write_text(
+        'title = { es = "Planeadas", en = "Planned" }\nfunction = "scenario.layer"\nkey = ["cvegeo"]\n'
+        f'[inputs]\n{sources}\ngap = "layer:gap_settings"\nbefore = "layer:municipalities"\n'
+        f'[params]\nscenario = "planned"\n{same}\n[outputs]\nformats = ["parquet"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    shutil.copytree(real_build_dir, out)
+    res = build(out, layers_dir=specs, layers=["change_since_last", "scenario_planned"], store=False)
+    assert not res.failed and set(res.built) >= {"change_since_last", "scenario_planned"}
+    assert "municipalities" not in res.built  # the kept layers were reused, not rebuilt
+    since = pd.read_parquet(out / "layers/change_since_last.parquet")
+    assert len(since) == 2469 and not since["changed"].any()
+    scen = pd.read_parquet(out / "layers/scenario_planned.parquet").set_index("cvegeo")
+    # Tapachula's planned UNHCR office opens: one more office there, counted once
+    assert scen.loc["07089", "offices_after"] == scen.loc["07089", "offices_before"] + 1
+    assert scen.loc["07089", "changed"]

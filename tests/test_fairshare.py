@@ -91,3 +91,19 @@ def test_real_states():
         assert out[col].sum() == pytest.approx(1.0)
     quiet = out[out["cve_ent"].isin(["06", "17", "18"])]
     assert (quiet["share_initiatives"] == 0).all() and (quiet["fair_share_gap"] > 0).all()
+
+
+def test_fair_share_table_ranks_states_and_rounds_for_reading():
+    import pandas as pd
+
+    from brecha.fairshare import fair_share_table
+
+    st = pd.DataFrame({"cve_ent": ["01", "02", "03"], "name": ["A", "B", "C"],
+                       "poverty_people": [50.4, 30.0, 20.0], "care_unmet": [10.6, 10.0, 0.0],
+                       "initiatives": [1, 2, 1], "agencies": [1, 1, 2],
+                       "people_reached": [float("nan"), 300.0, 100.0]})
+    t = fair_share_table(st)
+    assert t["fair_share_rank"].tolist() == [1, 2, 3]
+    assert t["cve_ent"].tolist() == ["01", "03", "02"]
+    assert t.loc[0, "care_unmet"] == 11 and pd.isna(t.loc[0, "people_reached"])
+    assert t.loc[0, "fair_share_gap"] == round(50.4 / 100.4 - 0.25, 4)

@@ -274,24 +274,104 @@ def test_index_escapes_and_drops_unsafe_previews(tmp_path):
     assert "onload" not in html and "<script" not in html
 
 
-def test_cli_renders_a_state_map(tmp_path, ags):
-    from brecha.cli.map import command
+def _ags_registry(layer):
+    """The real map functions plus one layer entry that returns ``layer`` (no municipal build: seconds, not a minute)."""
+    from brecha.pipeline import Registry
+    from brecha.pipeline._entry import Entry
+    from brecha.pipeline._maps import ENTRIES
 
-    layer = tmp_path / "municipalities.parquet"
-    ags.to_parquet(layer)
-    out = tmp_path / "maps"
-    res = CliRunner().invoke(command, ["gap", "--state", "Aguascalientes", "--lang", "en", "--layer", str(layer),
-                                       "--out", str(out), "--no-tiles"])
+    def ags_layer(inputs):
+        """The Aguascalientes municipal layer of the map tests."""
+        return layer
+
+    return Registry(ENTRIES + (Entry("t.ags", ags_layer, "table", ("municipalities",)),))
+
+
+MAP_GAP_AGS = """
+title = { es = "Brecha en Aguascalientes", en = "Gap in Aguascalientes" }
+function = "maps.gap"
+[inputs]
+municipalities = "layer:municipalities"
+[params]
+lang = "en"
+state = "ags"
+top_n = 3
+tiles = false
+[style]
+column = "gap_score"
+scheme = "quantiles"
+k = 4
+colors = ["#feebe2", "#f768a1", "#7a0177"]
+legend = { es = "Puntaje de brecha", en = "Gap score (spec)" }
+[outputs]
+formats = ["html"]
+"""
+
+AGS_LAYER = """
+title = { es = "Municipios", en = "Municipalities" }
+function = "t.ags"
+key = ["cvegeo"]
+[inputs]
+municipalities = "source:municipalities"
+[outputs]
+formats = ["parquet"]
+"""
+
+
+@pytest.fixture
+def map_cli(tmp_path, monkeypatch, ags):
+    """``brecha map`` on a layers folder whose municipal layer is the Aguascalientes test layer."""
+    from brecha.cli import map as map_cli
+    from brecha.pipeline import run as run_module
+    from brecha.pipeline import spec as spec_module
+
+    reg = _ags_registry(ags)
+    monkeypatch.setattr(run_module, "REGISTRY", reg)
+    monkeypatch.setattr(spec_module, "REGISTRY", reg)
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    (layers / "municipalities.toml").write_text(AGS_LAYER, encoding="utf-8")
+    (layers / "map_gap_ags.toml").write_text(MAP_GAP_AGS, encoding="utf-8")
+    out = tmp_path / "out"
+
+    def invoke(*args):
+        return CliRunner().invoke(map_cli.command, [*args, "--out", str(out), "--layers-dir", str(layers)])
+
+    invoke.out = out
+    return invoke
+
+
+def test_cli_renders_a_state_map_from_its_spec(map_cli):
+    """`brecha map KIND` renders the spec's view (state, language, top_n, style) where `brecha build` would."""
+    res = map_cli("gap_ags")
     assert res.exit_code == 0, res.output + repr(res.exception)
-    assert (out / "gap-aguascalientes-en.html").is_file() and (out / "index.html").is_file()
+    page = map_cli.out / "maps" / "map_gap_ags.html"
+    assert str(page) in res.output
+    html = page.read_text(encoding="utf-8")
+    assert "Top 3 gap municipalities in Aguascalientes" in html and "Gap score (spec)" in html
+    assert {r[0][:2] for r in data_block(html, "brecha-muni")["rows"]} == {"01"}
+    assert "brecha.basemap(" not in html  # tiles = false in the spec
+    assert sorted(p.name for p in (map_cli.out / "maps").iterdir()) == ["index.html", "map_gap_ags.html"]
 
 
-def test_cli_explains_a_missing_layer(tmp_path):
+def test_cli_refuses_an_unknown_kind_naming_the_real_ones(tmp_path):
+    """The default layers folder's map kinds are offered; nothing is written (exit 2)."""
     from brecha.cli.map import command
 
-    res = CliRunner().invoke(command, ["gap", "--layer", str(tmp_path / "none.parquet")])
-    assert isinstance(res.exception, InputError)
-    assert "brecha build" in str(res.exception)
+    res = CliRunner().invoke(command, ["nope", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    for kind in ("gap", "presence", "reach", "care", "poverty_states", "all"):
+        assert f"'{kind}'" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_english_map_keeps_a_spanish_index(map_cli):
+    """An English map spec does not turn the folder's index English; the index lists it once, by its Spanish title."""
+    assert map_cli("gap_ags").exit_code == 0
+    assert map_cli("gap_ags", "--force").exit_code == 0
+    index = (map_cli.out / "maps" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in index and "Mapas de cobertura y brecha" in index
+    assert index.count('href="map_gap_ags.html"') == 1 and "Brecha en Aguascalientes" in index
 
 
 # -- generic choropleth ------------------------------------------------------------------------
@@ -453,7 +533,7 @@ def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
     assert sum(s.startswith("planned:") for s in symbols) == n_planned > 0
     assert "Oficina planeada" in html
     national = maps.render_html(maps.presence_map(municipal_layer(), off, tiles=False))
-    unplaced = int(counted.geometry.isna().sum())
+    unplaced = int(counted.loc[counted.geometry.isna(), "site_id"].nunique())  # sites, not report lines
     assert unplaced < int(off.geometry.isna().sum())
     assert f"no mostradas: {unplaced}\\u003c" in national
     rings = reach_rings(off, 50)
@@ -463,19 +543,3 @@ def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
 def test_basemap_waits_for_a_probe_tile(ags):
     html = maps.render_html(maps.gap_map(ags, top_n=1))
     assert "brecha.basemap(" in html and "tile_layer_" not in html  # no folium TileLayer fetching on its own
-
-
-def test_cli_english_map_keeps_a_spanish_index(tmp_path, ags):
-    from brecha.cli.map import command
-
-    layer = tmp_path / "municipalities.parquet"
-    ags.to_parquet(layer)
-    out = tmp_path / "maps"
-    run = ["--layer", str(layer), "--out", str(out), "--no-tiles", "--state", "ags"]
-    assert CliRunner().invoke(command, ["gap", *run]).exit_code == 0
-    assert CliRunner().invoke(command, ["gap", "--lang", "en", *run]).exit_code == 0
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="es">' in index and "Mapas de cobertura y brecha" in index
-    fresh = tmp_path / "fresh"  # a new folder's index takes --lang
-    assert CliRunner().invoke(command, ["gap", "--lang", "en", *run[:3], str(fresh), *run[4:]]).exit_code == 0
-    assert '<html lang="en">' in (fresh / "index.html").read_text(encoding="utf-8")

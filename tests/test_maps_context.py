@@ -13,8 +13,10 @@ import pytest
 
 from brecha import geography, maps
 from maps_support import denue, initiatives, municipal_layer, offices
-from test_maps_browser import SCREENSHOTS, OfflinePage
-from test_maps_browser import browser as _browser  # noqa: F401 (the "browser" fixture, by its own name)
+from test_maps_browser import SCREENSHOTS, OfflinePage, browser
+
+#: Fixtures used by name in this module's tests (a use here keeps linters from calling the import unused).
+_FIXTURES = (browser,)
 
 pytestmark = pytest.mark.browser
 

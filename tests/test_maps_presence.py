@@ -55,7 +55,9 @@ def test_symbols_do_not_depend_on_the_input(real):
 
     def styles(offices) -> dict:
         html = maps.render_html(maps.presence_map(munis, offices, tiles=False))
-        return json.loads(re.search(r'brecha\.points\([^,]+, (\{.*?"cluster":true\})\)', html).group(1))["styles"]
+        found = re.search(r'brecha\.points\([^,]+, (\{.*?"cluster":true\})\)', html)
+        assert found
+        return json.loads(found.group(1))["styles"]
 
     full = styles(off)
     only_unhcr = styles(off[off["agency"] == "UNHCR"])

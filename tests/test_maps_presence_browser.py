@@ -218,7 +218,7 @@ def test_click_lists_what_is_reported_and_says_how_to_get_the_profile(open_page,
 def test_screenshots_offline(open_page, pages, width, height):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = open_page(pages["es"], width, height)
-    docked = page.evaluate("() => document.body.classList.contains('brecha-3w-docked')")
+    docked = page.evaluate("() => document.documentElement.classList.contains('brecha-3w-docked')")
     assert docked == (width > 900)
     page.screenshot(path=str(SHOTS / f"test_presence_{width}.png"))
     if width <= 900:
@@ -228,3 +228,33 @@ def test_screenshots_offline(open_page, pages, width, height):
         page.select_option('select[data-filter="agency"]', "UNICEF")
         page.screenshot(path=str(SHOTS / f"test_presence_{width}_table_unicef.png"))
     assert page.errors == [] and page.blocked == []
+
+
+def test_gap_map_click_says_how_to_get_the_profile(open_page, tmp_path):
+    from maps_support import municipal_layer
+
+    ags = municipal_layer(("01",))
+    page = open_page(maps.save_map(maps.gap_map(ags, top_n=0, tiles=False), tmp_path / "gap.html"))
+    page.evaluate("""() => { const f = brecha.load('brecha-muni').index['01005'];
+        brecha.map.fitBounds(L.geoJSON(f).getBounds(), {animate: false}); }""")
+    page.wait_for_timeout(300)
+    size = page.evaluate("() => { const s = brecha.map.getSize(); const r = brecha.map.getContainer()"
+                         ".getBoundingClientRect(); return [r.left + s.x / 2, r.top + s.y / 2]; }")
+    page.mouse.click(size[0], size[1])
+    pop = page.locator(".leaflet-popup-content .brecha-profile-pop")
+    pop.wait_for(state="visible", timeout=5_000)
+    assert 'brecha profile "Jesús María, Aguascalientes" --out perfil.html' in pop.inner_text()
+    assert page.errors == []
+
+
+def test_a_state_view_counts_what_is_placed_in_the_state(open_page, data, tmp_path):
+    places, offices, ini = data
+    munis, _ = _layers(places, offices, ini)
+    path = maps.save_map(maps.presence_map(munis, offices, places, state="Chiapas", tiles=False), tmp_path / "c.html")
+    page = open_page(path)
+    page.select_option('select[data-filter="agency"]', "UNICEF")
+    n_ini = places[(places["agency"] == "UNICEF") & (places["cve_ent"] == "07")]["initiative_id"].nunique()
+    sites = offices[(offices["agency"] == "UNICEF") & offices["status"].isin(["existing", "renovated"])
+                    & (offices["cve_ent"] == "07")]["site_id"].nunique()
+    assert page.locator(".brecha-filter-status").inner_text() == f"{n_ini} iniciativas · {sites} oficinas"
+    assert page.errors == []

@@ -34,6 +34,8 @@ EXPECTED_TEXT = {
     "02_care_in_a_state": ["E2SFCA 40 km", "per 1,000 in municipality", "reach some within 20 km"],
     "03_where_to_open_next": ["million poor people", "greedy_ratio", "Proposed"],
     "04_your_own_initiatives": ["Chiapaz", "Oaxaca de Juarex", "Tonala", "close names", "candidates"],
+    "05_plans_and_change": ["planned offices opened", "poor people newly within reach with 3 sited offices",
+                            "report years", "municipalities differ between the"],
 }
 
 

@@ -36,51 +36,57 @@ print(offices["status"].value_counts().to_string())
 planned = brecha.scenario.open_planned(offices)
 result = brecha.scenario.run_scenario("planned", sources, planned, params=params)
 s = result.summary
-print(f"{s['opened']} planned offices opened")
+print(f"{s['opened']} planned offices opened, {s['opened_with_point']} of them with a point")
 print(f"people newly within reach: {s['people_within_reach_gained']:,.0f}")
 print(f"poor people newly within reach: {s['poor_within_reach_gained']:,.0f}")
 print(f"gap ranks moved: {s['ranks_moved']:,} municipalities")
 result.opened[["agency", "city", "state", "status"]]
 
 # %% [markdown]
-# The municipalities whose gap rank moved most (a positive move is *up* the ranking, more urgent;
-# opening offices mostly moves places *down*, as they become better served):
+# Where do the planned offices go? Each opened office with its precision and, where it names a
+# municipality, that municipality's gap rank before the plan. An office placed only in a state
+# ("expanding to Sonora") adds presence to the state but no reach: it has no point to measure from.
 
 # %%
-moved = result.change.loc[result.change["rank_move"].fillna(0) != 0]
-moved = moved.reindex(moved["rank_move"].abs().sort_values(ascending=False).index)
-moved[["cvegeo", "name", "state_name", "gap_rank_before", "gap_rank_after", "rank_move", "changed_columns"]].head(10)
+ranks = result.before.set_index("cvegeo")["gap_rank"]
+opened = result.opened.assign(gap_rank_before=result.opened["cvegeo"].map(ranks))
+opened[["agency", "city", "state", "precision", "status", "gap_rank_before"]]
 
 # %% [markdown]
-# Did the plan reach the largest gaps? Of the 20 largest gaps before, how many get an office within
-# reach?
+# ## 2. Against a plan drawn from the gap
+#
+# For comparison, the three municipal seats the maximal covering location problem picks
+# (`siting_sites`: most poor people now out of reach within the same radius), opened the same way.
 
 # %%
-top = result.before.nsmallest(20, "gap_rank")["cvegeo"]
-b = result.before.set_index("cvegeo").loc[top, "poor_within_reach_pct"]
-a = result.after.set_index("cvegeo").loc[top, "poor_within_reach_pct"]
-print(f"of the 20 largest gaps, {(a > b).sum()} gain reach from the planned offices")
+sited = brecha.scenario.siting_sites(sources, k=3, radius_km=params["radius_km"])
+with_sites = brecha.scenario.open_sites(offices, sited, municipalities=sources["municipalities"],
+                                        localities=sources["localities"])
+siting = brecha.scenario.run_scenario("siting", sources, with_sites, params=params, before=result.before)
+print(f"sited offices: {', '.join(sited['place'])}")
+print(f"poor people newly within reach with 3 sited offices: {siting.summary['poor_within_reach_gained']:,.0f}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7.5, 4))
-by_state = result.change.groupby("state_name")["rank_move"].apply(lambda m: (m.fillna(0) != 0).sum())
-by_state = by_state[by_state > 0].sort_values()
-by_state.plot.barh(ax=ax, color="#2166ac")
-ax.set_xlabel("municipalities whose gap rank moved")
-ax.set_title("Where the planned offices move the gap ranking")
+fig, ax = plt.subplots(figsize=(7, 3.2))
+labels = [f"planned ({s['opened']} offices)", "sited (3 offices)"]
+gains = [s["poor_within_reach_gained"] / 1e6, siting.summary["poor_within_reach_gained"] / 1e6]
+ax.barh(labels, gains, color=["#9ecae1", "#08519c"])
+ax.set_xlabel(f"poor people newly within {params['radius_km']:.0f} km of an office (millions)")
+ax.set_title("What each plan brings within reach")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The change map: red moved up the gap ranking, blue moved down; hover for the ranks before and after.
+# The change map of the sited plan: red moved up the gap ranking, blue moved down (the places
+# that gain an office); hover for the ranks before and after.
 
 # %%
 from brecha.maps.change import change_map
 
-brecha.show(change_map(result.change, lang="en"))
+brecha.show(change_map(siting.change, lang="en"))
 
 # %% [markdown]
-# ## 2. What changed since 2020
+# ## 3. What changed since 2020
 #
 # One layer per report year (2020, 2022, 2023 in the embedded data), then 2020 against 2023.
 

@@ -34,13 +34,14 @@ table { border-collapse: collapse; width: 100%; }
 td, th { padding: .3mm .8mm; vertical-align: top; text-align: left; }
 table.kv td:first-child { color: #333; width: 60%; }
 table.kv { font-size: 8.3pt; line-height: 1.18; }
-table.kv td.txt { font-weight: 400; text-align: left; font-size: 8.2pt; }
 table.kv td:last-child { font-weight: 600; text-align: right; }
+table.kv td.txt { font-weight: 400; text-align: left; font-size: 8.2pt; }
 table.kv tr + tr td { border-top: .4px solid #ddd; }
 .em td { background: #eef5fb; }
 ul.items { margin: 0; padding-left: 4mm; }
 ul.items li { margin: 0 0 1.1mm; break-inside: avoid; }
 ul.cols { columns: 2; column-gap: 6mm; }
+ul.cols .meta { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 ul.compact { font-size: 7.6pt; }
 ul.compact li { margin: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .meta { color: #555; font-size: 7.9pt; }
@@ -151,10 +152,10 @@ def _initiative(it: dict, lang: str, *, quote: bool, limit: int = _QUOTE_CHARS) 
         title = title if len(title) <= 95 else title[:95].rsplit(" ", 1)[0] + "…"
         return f'<li>{escape(title)} <span class="meta">({escape(who)} {escape(str(it["year"] or ""))})</span></li>'
 
+    # Themes last: on a long list the line is cut at the page's edge, never the precision or the report.
     meta = [", ".join(_agency(a, lang) for a in it["agencies"]), str(it["year"] or ""),
-            ", ".join(str(term(lang, t)) for t in it["themes"]),
             f'{word(lang, "precision")}: {word(lang, "precision_" + str(it["precision"]))}',
-            _report(it["source_file"], lang)]
+            _report(it["source_file"], lang), ", ".join(str(term(lang, t)) for t in it["themes"])]
     # The figure is in the quote when the quote is shown in full; said apart only when the quote is cut or left out.
     full = bool(it.get("quote")) and limit >= len(str(it["quote"]))
     fig = f'<div class="meta">{escape(word(lang, "figure"))}: {escape(str(it["figure"]))}</div>' \
@@ -173,10 +174,11 @@ def _office(o: dict, lang: str, limit: int = _QUOTE_CHARS) -> str:
                 f'{escape(" · ".join(b for b in bits if b))}</span></li>')
 
     status = word(lang, f"status_{o['status']}") if o.get("status") else ""
-    meta = [str(o.get("city") or ""), str(term(lang, o.get("office_type")) or ""), status,
+    meta = [str(o.get("city") or ""), status,
             f'{word(lang, "years")}: {", ".join(str(y) for y in o["years"])}' if o["years"] else "",
-            f'{word(lang, "precision")}: {word(lang, "precision_" + str(o["precision"]))}' if o.get("precision") else "",
-            ", ".join(_report(f, lang) for f in o["source_files"])]
+            (f'{word(lang, "precision")}: {word(lang, "precision_" + str(o["precision"]))}'
+             if o.get("precision") else ""),
+            ", ".join(_report(f, lang) for f in o["source_files"]), str(term(lang, o.get("office_type")) or "")]
     quotes = "".join(_quote(q, lang, limit) for q in o["quotes"])
     return (f'<li><b>{escape(_agency(o["agency"], lang))}</b><div class="meta">'
             f'{escape(" · ".join(m for m in meta if m))}</div>{quotes}</li>')
@@ -239,8 +241,7 @@ def render_profile(p, lang: str = "es", *, version: str = "", now: _dt.datetime 
     params = p.origin.get("params") or {}
     reach_note = ""
     if params.get("radius_km"):
-        reach_note = f'<p class="note">{escape(lang == "es" and "Radio de alcance" or "Reach radius")}: ' \
-                     f'{escape(fmt(params["radius_km"], 0, "km"))}</p>'
+        reach_note = f'<p class="note">{escape(word(lang, "radius", km=fmt(params["radius_km"], 0, "km")))}</p>'
     cards = [(word(lang, "need"), _kv(row, need_cols, lang, em=("poverty_people",)) + base),
              (word(lang, "presence"), _kv(row, pres_cols, lang, em=("initiatives", "presence_evidence"))),
              (word(lang, "care"), _kv(row, care_cols, lang)),
@@ -251,7 +252,8 @@ def render_profile(p, lang: str = "es", *, version: str = "", now: _dt.datetime 
     grid = "".join(f'<div class="card"><h2>{escape(t)}</h2>{body}</div>' for t, body in cards)
     mismatch = ""
     if row.get("initiatives") is not None and len(p.placed) != int(row["initiatives"]):
-        mismatch = f'<p class="note">{escape(word(lang, "list_mismatch", listed=len(p.placed), counted=int(row["initiatives"])))}</p>'
+        text = word(lang, "list_mismatch", listed=len(p.placed), counted=int(row["initiatives"]))
+        mismatch = f'<p class="note">{escape(text)}</p>'
     inits = (f'<h2>{escape(word(lang, "init_here", n=len(p.placed)))}</h2>{mismatch}'
              + _items([_initiative(i, lang, quote=True, limit=_budget(len(p.placed))) for i in p.placed], lang,
                       "items cols" if _budget(len(p.placed)) else "items compact")
@@ -266,7 +268,7 @@ def render_profile(p, lang: str = "es", *, version: str = "", now: _dt.datetime 
                + _quote_note(len(p.offices), lang))
     origin = (word(lang, "built_from", path=p.origin["path"], when=p.origin.get("built_at") or "?")
               if p.origin.get("path") else word(lang, "built_memory"))
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.UTC)
     footer = " ".join([origin, word(lang, "generated", version=version, when=now.strftime("%Y-%m-%d %H:%M UTC")),
                        word(lang, "how_to")])
     sub = f'{kind} · {word(lang, "code")} {code}' + (f' · {row.get("state_name")}' if muni else "")

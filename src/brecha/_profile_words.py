@@ -75,6 +75,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "coneval_base": ("La población base de CONEVAL ({coneval}) difiere del Censo 2020 ({census}); el porcentaje de "
                      "pobreza se calcula sobre la de CONEVAL.", "CONEVAL's population base ({coneval}) differs "
                      "from the Census 2020 count ({census}); the poverty share is over CONEVAL's base."),
+    "radius": ("Radio de alcance: {km}", "Reach radius: {km}"),
     "missing": ("sin dato", "no data"),
     "yes": ("sí", "yes"),
     "no": ("no", "no"),
@@ -156,7 +157,8 @@ FIGURES: dict[str, tuple[str, str, str, str, int]] = {
     "share_initiatives": ("Parte de las iniciativas", "Share of initiatives", "%", "%", -1),
     "share_agencies": ("Parte de las agencias", "Share of agencies", "%", "%", -1),
     "fair_share_gap": ("Diferencia (pobres − iniciativas; positiva = menos atendido)",
-                       "Difference (poor − initiatives; positive = under-served)", "puntos", "points", -1),
+                       "Difference (poor − initiatives; positive = under-served)", "puntos porcentuales",
+                       "percentage points", -1),
     "fair_share_rank": ("Lugar por diferencia (1 = mayor)", "Rank by difference (1 = largest)", "", "", 0),
 }
 
@@ -180,4 +182,4 @@ def figure_label(lang: str, column: str) -> tuple[str, str, int]:
     if row is None:
         return column, "", 2
     i = _i(lang)
-    return row[i], row[2 + i], row[4]
+    return str(row[i]), str(row[2 + i]), int(row[4])

@@ -49,7 +49,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 
-__all__ = ["fair_share", "FAIR_SHARE_COLUMNS"]
+__all__ = ["fair_share", "fair_share_table", "FAIR_SHARE_COLUMNS"]
 
 #: Columns :func:`fair_share` adds, in order.
 FAIR_SHARE_COLUMNS: tuple[str, ...] = ("share_poor", "share_care_unmet", "share_initiatives", "share_agencies",
@@ -130,3 +130,34 @@ def fair_share(states: pd.DataFrame, *, key: str = "cve_ent", poor: str = "pover
     out["fair_share_rank"] = pd.array(np.where(rank > 0, rank, 0), dtype="Int64")
     out.loc[rank < 0, "fair_share_rank"] = pd.NA
     return out
+
+
+def fair_share_table(layer: pd.DataFrame) -> pd.DataFrame:
+    """The states ranked by :func:`fair_share`'s gap, ready for a CSV (largest under-service first).
+
+    Takes the state layer (which carries :data:`FAIR_SHARE_COLUMNS`; they are
+    computed here when missing). Shares are rounded to 4 decimals
+    (fractions of the national total); states without a rank are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``fair_share_rank, cve_ent, name, poverty_people, initiatives,
+        agencies, people_reached`` (when present) and the share columns.
+    """
+    frame = pd.DataFrame(layer)
+    if not set(FAIR_SHARE_COLUMNS) <= set(frame.columns):
+        shares = pd.DataFrame(fair_share(frame))
+        frame = frame.assign(**{c: shares[c].to_numpy() for c in FAIR_SHARE_COLUMNS})
+    counts = [c for c in ("poverty_people", "care_unmet", "initiatives", "agencies", "people_reached")
+              if c in frame.columns]
+    cols = ["fair_share_rank", "cve_ent", *[c for c in ("name",) if c in frame.columns], *counts,
+            *[c for c in FAIR_SHARE_COLUMNS if c != "fair_share_rank"]]
+    out = frame.loc[frame["fair_share_rank"].notna(), cols].copy()
+    shares = [c for c in FAIR_SHARE_COLUMNS if c != "fair_share_rank"]
+    out[shares] = out[shares].astype(float).round(4)
+    for c in ("poverty_people", "care_unmet", "people_reached"):  # people: whole numbers for reading
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
+    out["fair_share_rank"] = out["fair_share_rank"].astype("int64")
+    return out.sort_values("fair_share_rank", kind="mergesort").reset_index(drop=True)

@@ -158,7 +158,8 @@ def office_records(offices: pd.DataFrame | None, place: Place) -> list[dict]:
     for sid, one in sel.groupby(site.astype(str), sort=True):
         years = sorted({int(y) for y in pd.to_numeric(one["year_reported"], errors="coerce").dropna()})
         first = one.iloc[0]
-        out.append({"site_id": sid, "agency": _clean(first.get("agency")), "office_type": _clean(first.get("office_type")),
+        out.append({"site_id": sid, "agency": _clean(first.get("agency")),
+                    "office_type": _clean(first.get("office_type")),
                     "city": _clean(first.get("city")), "status": _clean(first.get("status")), "years": years,
                     "precision": _clean(first.get("precision")),
                     "source_files": sorted({str(f) for f in one["source_file"].dropna()}),

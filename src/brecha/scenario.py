@@ -32,7 +32,7 @@ from .change import compare_layers, scenario_summary
 from .errors import InputError, Problem
 
 __all__ = ["ScenarioResult", "open_planned", "open_sites", "siting_sites", "run_scenario", "PROPOSED_AGENCY",
-           "report_years", "by_year", "year_change", "YEAR_COLUMNS"]
+           "report_years", "by_year", "year_change", "YEAR_COLUMNS", "scenario_layer"]
 
 log = logging.getLogger(__name__)
 
@@ -287,3 +287,33 @@ def year_change(table: pd.DataFrame, before: int, after: int) -> pd.DataFrame:
     a = table.loc[table["year"] == before].drop(columns="year")
     b = table.loc[table["year"] == after].drop(columns="year")
     return compare_layers(a, b)
+
+
+def scenario_layer(sources: Mapping[str, pd.DataFrame], *, scenario: str, before: gpd.GeoDataFrame,
+                   gap: Any = None, catchment_km: float, radius_km: float, decay: str,
+                   lisa_permutations: int, k: int = 3) -> pd.DataFrame:
+    """A scenario as a layer: the change table of opening ``scenario``'s offices.
+
+    For a layer spec (``function = "scenario.layer"``), whose reach and care
+    parameters name the municipal spec's (``radius_km = { same_as =
+    "municipalities" }``) so the scenario runs with the build's settings;
+    ``before`` is the built municipal layer (``layer:municipalities``).
+
+    Parameters
+    ----------
+    scenario
+        ``"planned"`` (planned and expanding offices open) or ``"siting"``
+        (the ``k`` seats the maximal covering problem picks open).
+    """
+    if scenario not in ("planned", "siting"):
+        raise InputError([Problem("scenario", None, "scenario", scenario, "'planned' or 'siting'")])
+    params = {"gap": gap, "catchment_km": catchment_km, "radius_km": radius_km, "decay": decay,
+              "lisa_permutations": lisa_permutations}
+    offices = sources["offices"]
+    if scenario == "planned":
+        after = open_planned(offices)
+    else:
+        sites = siting_sites(sources, k=k, radius_km=radius_km)
+        after = open_sites(offices, sites, municipalities=sources["municipalities"], localities=sources["localities"],
+                           file="siting")
+    return run_scenario(scenario, sources, after, params=params, before=before).change

@@ -86,6 +86,9 @@ def command(place: tuple[str, ...], out: Path, build_dir: Path | None, state: st
     if existing and not force:
         raise InputError([Problem(str(existing[0]), None, None, "exists", "a new file name, or --force")])
     where = resolve(text, state=state)  # PlaceError (exit 2, candidates listed) when ambiguous or unknown
+    for alt in where.alternatives:  # on stderr, as `brecha resolve` says it
+        click.echo(f"note: {text!r} also names {alt.get('cvegeo') or alt.get('cve_ent')} {alt['name']}, "
+                   f"{alt['state_name']} ({alt['level']}); write 'Name, State' or use --state for it", err=True)
     if build_dir is not None and not build_dir.is_dir():
         raise InputError([Problem(str(build_dir), None, None, "not a folder", "a brecha build folder (--out of "
                                                                               "brecha build)")])

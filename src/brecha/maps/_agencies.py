@@ -8,8 +8,8 @@ draw UNHCR with the same symbol. An agency missing from the catalogue
 
 >>> sym = agency_symbol("UNHCR"); sym == agency_symbol("ACNUR"), sym[0] in SHAPES
 (True, True)
->>> agency_key("Alto Comisionado de las Naciones Unidas para los Refugiados (ACNUR)")
-'UNHCR'
+>>> agency_key("ACNUR"), agency_key("ONU Mujeres"), agency_key("Mi ONG")
+('UNHCR', 'UN Women', 'Mi ONG')
 >>> agency_label("es", "UNHCR"), agency_label("en", "UNHCR"), agency_label("es", "Mi ONG")
 ('ACNUR', 'UNHCR', 'Mi ONG')
 """
@@ -22,7 +22,8 @@ from ..sources.agencies import agency_catalog, canonical_agency
 from ._legend import SHAPES, shape_svg
 from ._terms import agency_name
 
-__all__ = ["AGENCY_COLORS", "OTHER_COLOR", "KINDS", "agency_key", "agency_symbol", "agency_label", "agency_entry",
+__all__ = ["AGENCY_COLORS", "OTHER_COLOR", "KINDS", "GROUPS", "agency_key", "agency_symbol", "agency_label",
+           "agency_entry",
            "catalog_entries"]
 
 #: Tableau 10, colour-blind aware; with the 4 shapes it gives 40 distinct agency symbols.
@@ -32,6 +33,9 @@ OTHER_COLOR = "#bab0ac"
 #: Agency kinds of the catalogue -> (Spanish, English) words.
 KINDS = {"un_agency": ("agencia de la ONU", "UN agency"), "government": ("gobierno", "government"),
          "other": ("otra", "other")}
+#: The same kinds as groups of a list (the filter's agency menu).
+GROUPS = {"un_agency": ("Agencias de la ONU", "UN agencies"), "government": ("Gobierno", "Government"),
+          "other": ("Otras", "Other")}
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +75,7 @@ def agency_entry(lang: str, name) -> dict:
     i = 0 if lang == "es" else 1
     return {"key": key, "label": agency_label(lang, key),
             "name": (info[f"name_{lang}"] if info else str(name)), "kind": KINDS[info["kind"] if info else "other"][i],
+            "group": GROUPS[info["kind"] if info else "other"][i],
             "known": info is not None, "svg": shape_svg(shape, color), "hollow": shape_svg(shape, color, hollow=True)}
 
 

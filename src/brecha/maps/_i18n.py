@@ -176,10 +176,11 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "People in poverty: CONEVAL, on its own population base, which can differ from the "
                      "Census 2020 count (the tooltip shows both)."),
     "level_municipality": ("municipio", "municipality"),
-    "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha). Presencia = iniciativas, "
-                   "oficinas y cercanía a una oficina.",
-                   "Outlined square: high need and low presence (the gap). Presence = initiatives, offices "
-                   "and nearness to an office."),
+    # Reach is its own axis, not part of presence (brecha.presence): the note must not say otherwise.
+    "bivar_note": ("Recuadro marcado: alta necesidad y baja presencia (brecha). Presencia = iniciativas y "
+                   "oficinas reportadas; la distancia a una oficina se muestra aparte.",
+                   "Outlined square: high need and low presence (the gap). Presence = reported initiatives "
+                   "and offices; the distance to an office is shown apart."),
 }
 
 #: key -> (label es, label en, unit es, unit en, decimals)

@@ -15,6 +15,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from ..presence import select_offices
 from ._agencies import AGENCY_COLORS, OTHER_COLOR, agency_entry, agency_key, catalog_entries
 from ._base import add_legend
 from ._i18n import t
@@ -23,7 +24,6 @@ from ._legend import shape_svg, symbol_legend
 from ._offline import ClusterAssets
 from ._payload import block
 from ._terms import report_name, term
-from ..presence import select_offices
 
 __all__ = ["OFFICE_COLUMNS", "AGENCY_COLORS", "office_points", "agency_symbols", "add_office_layer", "year_text",
            "counted_offices", "PRECISION_WORDS"]

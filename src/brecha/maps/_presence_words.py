@@ -42,7 +42,8 @@ _W: dict[str, tuple[str, str]] = {
                    "sitios distintos existentes; planeadas aparte. Clic en una fila para ir al lugar.",
                    "Figures from the agencies' reports: what they name, not a measure of absence. Offices = "
                    "distinct existing sites; planned apart. Click a row to go to the place."),
-    "col_key": ("clave", "code"), "col_place": ("Lugar", "Place"), "col_state": ("Estado", "State"), "col_name": ("Municipio", "Municipality"),
+    "col_key": ("clave", "code"), "col_place": ("Lugar", "Place"), "col_state": ("Estado", "State"),
+    "col_name": ("Municipio", "Municipality"),
     "col_agencies": ("Agencias", "Agencies"), "col_list": ("Cuáles", "Which"),
     "col_initiatives": ("Iniciativas", "Initiatives"), "col_themes": ("Temas (iniciativas)", "Themes (initiatives)"),
     "col_offices": ("Oficinas", "Offices"), "col_planned": ("Planeadas", "Planned"),
@@ -52,7 +53,8 @@ _W: dict[str, tuple[str, str]] = {
     "evidence_no_report": ("sin reporte", "no report"),
     "status_planned": ("planeada", "planned"), "status_expanding": ("en expansión", "expanding"),
     "status_closed": ("cerrada", "closed"),
-    "precision_point": ("punto o localidad", "point or locality"), "precision_municipality": ("municipio", "municipality"),
+    "precision_point": ("punto o localidad", "point or locality"),
+    "precision_municipality": ("municipio", "municipality"),
     "precision_state": ("solo el estado", "state only"),
     "layer_agencies_muni": ("Agencias distintas por municipio", "Distinct agencies per municipality"),
     "layer_agencies_state": ("Agencias distintas por estado", "Distinct agencies per state"),
@@ -61,7 +63,8 @@ _W: dict[str, tuple[str, str]] = {
 }
 
 #: presence_evidence codes -> tooltip words (es, en).
-EVIDENCE = {"reported": ("reportada: un informe u oficina nombra el lugar", "reported: a report or office names the place"),
+EVIDENCE = {"reported": ("reportada: un informe u oficina nombra el lugar",
+                         "reported: a report or office names the place"),
             "state_only": ("solo el estado: se nombra su estado, no el municipio",
                            "state only: its state is named, the municipality is not"),
             "no_report": ("sin reporte: nada nombra el lugar ni su estado",

@@ -44,6 +44,7 @@ from ._layers import RuntimeCall, RuntimeLayer, js_list
 from ._legend import BIVARIATE_COLORS, bivariate_legend, symbol_legend
 from ._offline import ClusterAssets, MapInfo
 from ._preview import svg_preview
+from .profile import profile_popup
 from ._terms import EMBEDDED_REPORTS
 
 __all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
@@ -126,6 +127,7 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     where = place.name if place else t(lang, "mexico")
     title = t(lang, "title_gap")
     m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=PANEL_PX if top_n else LEFT_PX)
+    popup = profile_popup(m, lang)  # a click says how to get the place's printable profile
     keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
     muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers", *words))
     levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}
@@ -140,7 +142,7 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     bivar = RuntimeLayer("choropleth", {
         "data": muni_id, "key": "cvegeo", "tooltip": tip("gap_rank"), "nodata": NODATA_COLOR, "bins": [], "colors": [],
         "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS]},
-    }, name=t(lang, "layer_bivar"), overlay=False, show=True)
+        "popup": popup}, name=t(lang, "layer_bivar"), overlay=False, show=True)
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
                                           y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
@@ -151,7 +153,7 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     score_layer, _ = add_choropleth(
         m, data_id=muni_id, values=munis["gap_score"], fld=field(lang, "gap_score"), name=t(lang, "layer_gap_score"),
         lang=lang, palette=colors, scheme=scheme, k=k, tooltip=tip("gap_score"), show=False,
-        legend=legend_text(lang, legend))
+        legend=legend_text(lang, legend), popup=popup)
     choros = [bivar, score_layer]
 
     top = top_municipalities(munis, top_n)

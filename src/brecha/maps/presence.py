@@ -28,17 +28,28 @@ from folium.template import Template
 
 from ._agencies import agency_key, catalog_entries
 from ._assets import url
-from ._base import (LEFT_PX, MUNI_COLUMNS, RIGHT_PX, add_choropleth, add_polygon_data, check_frame, check_inputs, finish,
-                    legend_text, new_map, prepare_polygons, select_state, tooltip_spec)
-from ._classify import Palette
+from ._base import (
+    MUNI_COLUMNS,
+    add_choropleth,
+    add_polygon_data,
+    check_frame,
+    check_inputs,
+    finish,
+    legend_text,
+    new_map,
+    prepare_polygons,
+    select_state,
+    tooltip_spec,
+)
+from ._classify import Classes, Palette
 from ._escape import script_json
 from ._i18n import field, t
 from ._layers import RuntimeCall, add_data, js_list
 from ._offices import OFFICE_COLUMNS, add_office_layer, office_points, year_text
 from ._offline import MapInfo
 from ._payload import block
-from ._preview import svg_preview
 from ._presence_words import EVIDENCE, OFFICE_EVIDENCE, words
+from ._preview import svg_preview
 from ._terms import term
 
 __all__ = ["presence_map", "INITIATIVE_COLUMNS", "ThreeWAssets"]
@@ -49,15 +60,13 @@ INITIATIVE_COLUMNS = ("initiative", "agency", "theme", "year", "cve_ent", "cvege
 #: Layer columns the map shows (those present), in tooltip order after ``initiatives``.
 SHOWN = ("initiatives", "agencies", "offices", "offices_planned", "initiatives_state_scope")
 WORDS = ("presence_evidence", "office_evidence")
-#: Below this window width (px) the 3W table opens over the map instead of beside it.
-DOCK_WIDTH = 900
 
 
 class ThreeWAssets(JSCSSMixin, MacroElement):
-    """Adds the 3W runtime (``brecha-3w.js``, ``brecha-3w.css``, shipped in the package) to the page."""
+    """Adds the 3W runtime (``brecha-3w.js``, ``brecha-export.js``: CSV and XLSX, ``brecha-3w.css``) to the page."""
 
     _template = Template("")
-    default_js = [("brecha_3w_js", url("brecha/brecha-3w.js"))]
+    default_js = [("brecha_export_js", url("brecha/brecha-export.js")), ("brecha_3w_js", url("brecha/brecha-3w.js"))]
     default_css = [("brecha_3w_css", url("brecha/brecha-3w.css"))]
 
     def __init__(self):
@@ -108,23 +117,17 @@ def _office_rows(offices: pd.DataFrame) -> pd.DataFrame:
                          "excludes": _text(excludes)}).reset_index(drop=True)
 
 
-def _frame(gdf: gpd.GeoDataFrame) -> dict:
-    """The opening view (as :func:`brecha.maps._base.new_map` frames it), to frame again beside the table."""
-    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
-    return {"bounds": [[miny, minx], [maxy, maxx]], "topLeft": [LEFT_PX, 10], "bottomRight": [RIGHT_PX, 10]}
-
-
 def _tooltip(lang: str, cols: list[str]) -> dict:
     i = 0 if lang == "es" else 1
     w = words(lang)
-    extra = {"offices_planned": {"l": w["offices_planned"], "d": 0},
+    extra: dict[str, dict] = {"offices_planned": {"l": w["offices_planned"], "d": 0},
              "office_evidence": {"l": w["office_evidence"], "map": {k: v[i] for k, v in OFFICE_EVIDENCE.items()}},
              "presence_evidence": {"map": {k: v[i] for k, v in EVIDENCE.items()}}}
     return tooltip_spec(lang, cols, emphasis="initiatives", extra=extra)
 
 
 def _layers(m, gdf: gpd.GeoDataFrame, *, level: str, lang: str, scheme: str, k: int, colors: Palette,
-            legend: str | None, popup: str | None) -> tuple[str, list, object]:
+            legend: str | None, popup: str | None) -> tuple[str, list, Classes | None]:
     """A level's polygons and its two choropleths (initiatives; distinct agencies when the layer has them)."""
     key, data_id = ("cvegeo", "brecha-muni") if level == "m" else ("cve_ent", "brecha-state")
     counts = [c for c in SHOWN if c in gdf.columns]
@@ -135,7 +138,8 @@ def _layers(m, gdf: gpd.GeoDataFrame, *, level: str, lang: str, scheme: str, k: 
     if level == "s":
         tip["sub"] = None
     w = words(lang)
-    made, classes = [], None
+    made: list = []
+    classes: Classes | None = None
     for col, name in (("initiatives", t(lang, "layer_init_muni" if level == "m" else "layer_init_state")),
                       ("agencies", w["layer_agencies_muni" if level == "m" else "layer_agencies_state"])):
         if col not in gdf.columns:
@@ -237,10 +241,10 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
         off_id = add_data(m, "brecha-3w-offices", block(off, {c: None for c in off.columns},
                                                         dict_fields=["agency", "status", "cve_ent", "excludes"]))
         names = list(rows["agency"].dropna()) + list(off["agency"].dropna())
-        ags = [{k: e[k] for k in ("key", "label", "name", "kind")} for e in catalog_entries(lang, names)]
+        ags = [{k: e[k] for k in ("key", "label", "name", "kind", "group")} for e in catalog_entries(lang, names)]
         opts = {"rows": rows_id, "offices": off_id, "muni": muni_id, "state": state_id, "agencies": ags,
                 "themes": sorted(rows["theme"].dropna().unique()), "years": sorted(set(rows["year"].dropna())),
-                "words": words(lang), "dockWidth": DOCK_WIDTH, "frame": _frame(munis)}
+                "words": words(lang), "ents": [ent] if ent else None}
         refs = [js_list(choros)] + ([office_layer.get_name()] if office_layer is not None else [])
         extra.append(RuntimeCall("threeW", script_json(opts), *refs))
     reports = None
@@ -248,6 +252,7 @@ def presence_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame | N
         reports = [f for df in (offices, initiatives) if df is not None and "source_file" in df
                    for f in df["source_file"].dropna().unique()]
 
+    assert classes is not None  # the municipal layer always has "initiatives" (checked above)
     info = MapInfo("presence", f"{t(lang, 'title_presence')} — {where}", t(lang, "summary_presence"), lang,
                    svg_preview(munis, classes.colors_of(munis["initiatives"]), title=t(lang, "title_presence")))
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros[:1],

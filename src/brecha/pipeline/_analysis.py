@@ -100,4 +100,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("rasters.office_distance", _office_distance, "raster", ("offices",)),
     Entry("rasters.care_access", _care_access, "raster", ("census_municipal", "localities", "denue_care")),
     Entry("rasters.zonal_stats", _zonal, inputs=("population", "office_distance", "care_access")),
+    Entry("fairshare.table", "brecha.fairshare:fair_share_table", inputs=("layer",), adapter=False),
+    Entry("change.since_previous", "brecha.pipeline.compare:change_since", inputs=("layer",), adapter=False),
+    Entry("scenario.layer", "brecha.scenario:scenario_layer",
+          inputs=("municipalities", *LAYER_SOURCES, "gap", "before"), adapter=False),
 )

@@ -12,6 +12,11 @@
 (function () {
   'use strict';
   var B = window.brecha;
+  /* Wider than this (px), the table sits beside the map (CSS: brecha-3w.css). The class is set before the
+     map is made, so Leaflet sizes and frames the map once, beside the table, instead of drawing it twice. */
+  B.DOCK = 900;
+  var root = document.documentElement;
+  if (window.innerWidth > B.DOCK) root.classList.add('brecha-3w-docked');
   var PLACED = { point: 1, municipality: 1 };
   var EXISTING = { existing: 1, renovated: 1 };
   var PLANNED = { planned: 1, expanding: 1 };
@@ -31,7 +36,9 @@
 
   /* Recount as brecha.presence.presence_by_area does, after the filters sel = {agency, theme, year}.
      Offices have no theme: the theme filter leaves them; the year filter keeps sites reported that year. */
-  function recount(rows, offices, sel) {
+  function recount(rows, offices, sel, ents) {
+    // ents: the states of a one-state view (its status line counts what is placed there), or null.
+    var inView = function (e) { return !ents || (e && ents.has(e)); };
     var R = rows.filter(function (r) {
       return (!sel.agency || r.agency === sel.agency) && (!sel.theme || r.theme === sel.theme) &&
              (!sel.year || String(r.year) === sel.year);
@@ -48,7 +55,7 @@
     var M = c.level.m, S = c.level.s;
     R.forEach(function (r) {
       var p = r.precision;
-      c.ids.add(r.i);
+      if (inView(r.cve_ent)) c.ids.add(r.i);
       if (PLACED[p] && r.cvegeo) {
         put(M.ini, r.cvegeo, r.i); put(M.themes, r.cvegeo, r.theme + '\u0001' + r.i);
         if (r.agency) { put(M.ag, r.cvegeo, r.agency); put(M.agIni, r.cvegeo, r.agency + '\u0001' + r.i); }
@@ -96,8 +103,10 @@
     });
     O.forEach(function (o) {
       if (!EXISTING[o.status]) return;
+      if (!o.cve_ent) unplaced.add(o.site);
+      if (!inView(o.cve_ent)) return;
       live.add(o.site);
-      if (!o.cve_ent) unplaced.add(o.site); else if (!o.cvegeo) stateOnly.add(o.site);
+      if (!o.cvegeo) stateOnly.add(o.site);
     });
     c.offices = live.size; c.unplacedOffices = unplaced.size; c.stateOnlyOffices = stateOnly.size;
     return c;
@@ -126,7 +135,7 @@
   }
 
   B.threeW = function (map, o, chorolayers, officeLayer) {
-    var rows = B.load(o.rows).rows, offices = B.load(o.offices).rows;
+    var rows = B.load(o.rows).rows, offices = B.load(o.offices).rows, ents = o.ents ? new Set(o.ents) : null;
     var W = o.words, agencies = {};
     o.agencies.forEach(function (a) { agencies[a.key] = a; });
     var label = function (k) { return agencies[k] ? agencies[k].label : k; };
@@ -135,7 +144,7 @@
 
     function entOf(p, key) { return p.cve_ent || String(p[key]).slice(0, 2); }
     function apply() {
-      var any = sel.agency || sel.theme || sel.year, c = recount(rows, offices, sel);
+      var any = sel.agency || sel.theme || sel.year, c = recount(rows, offices, sel, ents);
       state.c = c;
       levels.forEach(function (lv) {
         var d = B.load(lv[1]);
@@ -169,7 +178,7 @@
       table();
     }
     B.threeW.count = function (s) {  // for tests and notebooks: the recount as plain objects
-      var c = recount(rows, offices, Object.assign({ agency: '', theme: '', year: '' }, s || {}));
+      var c = recount(rows, offices, Object.assign({ agency: '', theme: '', year: '' }, s || {}), ents);
       var out = { notes: { national: c.national.size, unnamed: c.unnamed.size, offices: c.offices,
                            unplaced_offices: c.unplacedOffices, state_only_offices: c.stateOnlyOffices } };
       levels.forEach(function (lv) {
@@ -293,19 +302,15 @@
     // The legends' notes (initiatives with no place, offices with no point) follow the filter too.
     document.querySelectorAll('[data-legend^="' + o.muni + ':"]' + (o.state ? ', [data-legend^="' + o.state + ':"]' : ''))
       .forEach(function (lg) { el('div', 'brecha-note brecha-3w-live', '', lg); });
-    var framed = false;
     function show(on) {
-      var wide = window.innerWidth > o.dockWidth, centre = map.getCenter();
+      var wide = window.innerWidth > B.DOCK, centre = map.getCenter(), was = root.classList.contains('brecha-3w-docked');
       aside.classList.toggle('open', on);
-      document.body.classList.toggle('brecha-3w-docked', on && wide);
+      root.classList.toggle('brecha-3w-docked', on && wide);
       ui.open.textContent = on ? W.hide_table : W.show_table;
       ui.open.setAttribute('aria-expanded', String(on));
-      if (!wide) return;
+      if (!wide || was === on) return;  // already laid out so (the page opens docked)
       map.invalidateSize({ pan: false });
-      // The first time, frame the data in the narrower map as brecha.frame did; later keep the reader's view.
-      if (!framed && o.frame) map.fitBounds(o.frame.bounds, B.framePadding(map.getSize(), o.frame));
-      else map.setView(centre, map.getZoom(), { animate: false });
-      framed = true;
+      map.setView(centre, map.getZoom(), { animate: false });  // keep the reader's view
     }
 
     /* ---- the filter control --------------------------------------------------------------------- */
@@ -321,7 +326,19 @@
           var lab = el('label', null, W[pair[0]], div), s = el('select', null, null, lab);
           s.setAttribute('data-filter', pair[0]);
           s.appendChild(new Option(pair[0] === 'agency' ? W.all_agencies : W.all, ''));
-          pair[1].forEach(function (v) { s.appendChild(new Option(String(v[1]), String(v[0]))); });
+          var groups = {};
+          pair[1].forEach(function (v) {
+            var opt = new Option(String(v[1]), String(v[0])), a = pair[0] === 'agency' ? agencies[v[0]] : null;
+            if (!a) { s.appendChild(opt); return; }
+            // Agencies grouped by kind (UN agency, government, other), full name on hover.
+            opt.title = a.name;
+            if (!groups[a.group]) {
+              groups[a.group] = document.createElement('optgroup');
+              groups[a.group].label = a.group;
+              s.appendChild(groups[a.group]);
+            }
+            groups[a.group].appendChild(opt);
+          });
           s.addEventListener('change', function () { sel[pair[0]] = s.value; apply(); });
         });
         ui.status = el('div', 'brecha-filter-status', '', div);
@@ -334,7 +351,7 @@
     });
     new ctl().addTo(map);
     apply();
-    if (window.innerWidth > o.dockWidth) show(true);
+    show(window.innerWidth > B.DOCK);
 
     /* ---- click popup: what is reported here, under the filters --------------------------------- */
     B.popups.threeW = function (p, lo) {
@@ -381,89 +398,4 @@
     };
   };
 
-  /* CSV text (RFC 4180) of a matrix; a cell a spreadsheet would read as a formula is prefixed with '. */
-  B.csvText = function (m) {
-    return m.map(function (r) {
-      return r.map(function (v) {
-        var s = v === null || v === undefined ? '' : String(v);
-        if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-        return /[",\n\r;]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-      }).join(',');
-    }).join('\r\n') + '\r\n';
-  };
-
-  /* ---- a minimal XLSX writer: one sheet of inline strings and numbers in a stored (uncompressed) ZIP ---- */
-  var CRC = (function () {
-    var t = new Uint32Array(256);
-    for (var i = 0; i < 256; i++) { var c = i; for (var k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1; t[i] = c >>> 0; }
-    return t;
-  })();
-  function crc32(bytes) {
-    var c = 0xFFFFFFFF;
-    for (var i = 0; i < bytes.length; i++) c = CRC[(c ^ bytes[i]) & 0xFF] ^ (c >>> 8);
-    return (c ^ 0xFFFFFFFF) >>> 0;
-  }
-  function zip(files) {  // files: [[name, Uint8Array]] -> Uint8Array (ZIP, method 0 "stored", UTF-8 names)
-    var enc = new TextEncoder(), parts = [], central = [], offset = 0;
-    files.forEach(function (f) {
-      var name = enc.encode(f[0]), data = f[1], crc = crc32(data);
-      var h = new DataView(new ArrayBuffer(30));
-      h.setUint32(0, 0x04034b50, true); h.setUint16(4, 20, true); h.setUint16(6, 0x0800, true);
-      h.setUint16(8, 0, true); h.setUint16(10, 0, true); h.setUint16(12, 0x21, true);
-      h.setUint32(14, crc, true); h.setUint32(18, data.length, true); h.setUint32(22, data.length, true);
-      h.setUint16(26, name.length, true); h.setUint16(28, 0, true);
-      parts.push(new Uint8Array(h.buffer), name, data);
-      var d = new DataView(new ArrayBuffer(46));
-      d.setUint32(0, 0x02014b50, true); d.setUint16(4, 20, true); d.setUint16(6, 20, true); d.setUint16(8, 0x0800, true);
-      d.setUint16(10, 0, true); d.setUint16(12, 0, true); d.setUint16(14, 0x21, true);
-      d.setUint32(16, crc, true); d.setUint32(20, data.length, true); d.setUint32(24, data.length, true);
-      d.setUint16(28, name.length, true); d.setUint32(42, offset, true);
-      central.push(new Uint8Array(d.buffer), name);
-      offset += 30 + name.length + data.length;
-    });
-    var size = central.reduce(function (s, p) { return s + p.length; }, 0);
-    var e = new DataView(new ArrayBuffer(22));
-    e.setUint32(0, 0x06054b50, true); e.setUint16(8, files.length, true); e.setUint16(10, files.length, true);
-    e.setUint32(12, size, true); e.setUint32(16, offset, true);
-    var all = parts.concat(central, [new Uint8Array(e.buffer)]);
-    var out = new Uint8Array(all.reduce(function (s, p) { return s + p.length; }, 0)), at = 0;
-    all.forEach(function (p) { out.set(p, at); at += p.length; });
-    return out;
-  }
-  function xml(s) {  // text for XML 1.0: escaped, without the control characters it forbids
-    return String(s).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
-      .replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; });
-  }
-  function colName(i) { var s = ''; i += 1; while (i) { var m = (i - 1) % 26; s = String.fromCharCode(65 + m) + s; i = (i - m - 1) / 26; } return s; }
-  B.xlsx = function (m, sheet) {
-    var NS = 'http://schemas.openxmlformats.org/', enc = new TextEncoder();
-    var head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-    var rowsXml = m.map(function (r, i) {
-      return '<row r="' + (i + 1) + '">' + r.map(function (v, j) {
-        var ref = colName(j) + (i + 1);
-        if (typeof v === 'number' && isFinite(v)) return '<c r="' + ref + '"><v>' + v + '</v></c>';
-        if (v === null || v === undefined || v === '') return '';
-        return '<c r="' + ref + '" t="inlineStr"><is><t xml:space="preserve">' + xml(v) + '</t></is></c>';
-      }).join('') + '</row>';
-    }).join('');
-    var files = [
-      ['[Content_Types].xml', head + '<Types xmlns="' + NS + 'package/2006/content-types">' +
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-        '<Default Extension="xml" ContentType="application/xml"/>' +
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' +
-        '</Types>'],
-      ['_rels/.rels', head + '<Relationships xmlns="' + NS + 'package/2006/relationships">' +
-        '<Relationship Id="rId1" Type="' + NS + 'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
-        '</Relationships>'],
-      ['xl/workbook.xml', head + '<workbook xmlns="' + NS + 'spreadsheetml/2006/main" xmlns:r="' + NS +
-        'officeDocument/2006/relationships"><sheets><sheet name="' + xml(sheet || 'Sheet1') + '" sheetId="1" r:id="rId1"/></sheets></workbook>'],
-      ['xl/_rels/workbook.xml.rels', head + '<Relationships xmlns="' + NS + 'package/2006/relationships">' +
-        '<Relationship Id="rId1" Type="' + NS + 'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>' +
-        '</Relationships>'],
-      ['xl/worksheets/sheet1.xml', head + '<worksheet xmlns="' + NS + 'spreadsheetml/2006/main"><sheetData>' + rowsXml +
-        '</sheetData></worksheet>']
-    ];
-    return zip(files.map(function (f) { return [f[0], enc.encode(f[1])]; }));
-  };
 })();

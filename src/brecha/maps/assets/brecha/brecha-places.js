@@ -145,4 +145,67 @@
       });
     });
   };
+  /* ---- layout: notebooks, phones ---------------------------------------- */
+
+  /* Follow the container's size (JupyterLab tabs, resized cells, rotated phones): Leaflet only
+     listens to the window, so a map shown after it was drawn in a hidden tab would stay blank. */
+  function watchSize(map) {
+    var c = map.getContainer();
+    var fit = function () {
+      var before = map.getSize();
+      map.invalidateSize({ pan: false });
+      var size = map.getSize();
+      if (B.pendingFrame && size.x && size.y) { var o = B.pendingFrame; B.pendingFrame = null; B.frame(map, o); }
+      else if (!before.x && size.x) map.fire('moveend');
+    };
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(c);
+    if (window.IntersectionObserver) {
+      new IntersectionObserver(function (es) { if (es.some(function (e) { return e.isIntersecting; })) fit(); })
+        .observe(c);
+    }
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) fit(); });
+  }
+  B.watchSize = watchSize;
+  /* Pan the map so an open tooltip is not cut off at the side (a phone is narrower than a tooltip's
+     natural place beside the point). */
+  function keepInView(map, tip) {
+    var e = tip && tip.getElement && tip.getElement();
+    if (!e || !map.hasLayer(tip)) return;
+    var r = e.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect(), dx = 0;
+    if (r.width > c.width - 12) return;
+    if (r.left < c.left + 6) dx = r.left - c.left - 6;
+    else if (r.right > c.right - 6) dx = r.right - c.right + 6;
+    if (dx) map.panBy([dx, 0], { animate: false });
+  }
+  B.keepInView = keepInView;
+
+  /* Popups pan clear of the controls above them: on a phone the search box and the title sit where
+     a popup would open. Set on the prototype (every popup reads it when it opens) after each layout change. */
+  function popupPadding(map) {
+    var c = map.getContainer(), top = 10, left = 10;
+    if (map.getSize().x <= B.NARROW) {
+      var cr = c.getBoundingClientRect();
+      ['.leaflet-top.leaflet-left', '.leaflet-top.leaflet-right'].forEach(function (sel) {
+        var k = c.querySelector(sel);
+        if (k) top = Math.max(top, k.getBoundingClientRect().bottom - cr.top + 8);
+      });
+    }
+    L.Popup.prototype.options.autoPanPaddingTopLeft = L.point(left, top);
+  }
+  B.popupPadding = popupPadding;
+  /* The legends (bottom right) take the room left below the controls above them, never more, and scroll:
+     on a wide screen below the layer control, on a phone (legends open) below the lists on the left. */
+  function fitLegends(map) {
+    var c = map.getContainer(), box = map._brechaLegend;
+    if (!box) return;
+    var narrow = map.getSize().x <= B.NARROW;
+    if (narrow && !L.DomUtil.hasClass(c, 'brecha-open')) { box.style.maxHeight = ''; return; }
+    var cr = c.getBoundingClientRect(), above = c.querySelector(narrow ? '.leaflet-top.leaflet-left' : '.leaflet-top.leaflet-right');
+    var bottom = c.querySelector('.leaflet-bottom.leaflet-right .leaflet-control-attribution');
+    var used = above ? above.getBoundingClientRect().bottom - cr.top : 0;
+    var below = bottom ? cr.bottom - bottom.getBoundingClientRect().top : 0;
+    box.style.maxHeight = Math.max(120, cr.height - used - below - 24) + 'px';
+  }
+  B.fitLegends = fitLegends;
+
 })();
