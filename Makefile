@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUN    := $(VENV)/.brecha-run
 DEV    := $(VENV)/.brecha-dev
 
-.PHONY: maps test lint bench bench-smoke embed clean
+.PHONY: maps test test-slow lint bench bench-smoke embed clean
 
 $(RUN): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,13 +24,20 @@ $(DEV): $(RUN)
 maps: $(RUN)
 	$(BIN)/brecha build
 
-## Lint and type-check the package, then run the whole test suite
-## (installs Debian's chromium for the browser tests if missing)
+## Lint and type-check the package, then run the test suite but the tests marked slow, on
+## TEST_WORKERS processes (pytest-xdist; worksteal evens out the long browser and notebook tests).
+## Installs Debian's chromium for the browser tests if missing.
+TEST_WORKERS ?= 2
 test: $(DEV)
 	$(BIN)/ruff check src
 	$(BIN)/mypy src/brecha
 	bash scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow"
+
+## The tests marked slow (fault loops, the benchmark smoke run), one at a time: CI runs them after `make test`
+test-slow: $(DEV)
+	bash scripts/ensure-chromium
+	$(BIN)/python -m pytest -m slow
 
 ## Only the static checks
 lint: $(DEV)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -69,12 +72,61 @@ def municipal_layer_default(real_sources_session):
     return municipal_layer(real_sources_session, **municipal_params())
 
 
-@pytest.fixture(scope="session")
-def real_build_dir(tmp_path_factory) -> Path:
-    """A complete default build (``brecha build``) of the embedded data; read it, never write into it."""
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder filled by ``make(folder)`` once per test run, shared by every xdist worker; read it only.
+
+    Session fixtures are per process: under ``pytest -n 2`` each worker would
+    redo an expensive build. The first worker to ask builds into the run's
+    common temp folder under an exclusive lock; the others wait, then read it.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # shared by the workers of this run
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or when the worker dies
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that died half-way left it
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _default_build(folder: Path) -> None:
     from brecha.pipeline import build
 
-    out = tmp_path_factory.mktemp("real_build") / "out"
-    res = build(out)
+    res = build(folder / "out")
     assert not res.failed, res.failed
-    return out
+
+
+@pytest.fixture(scope="session")
+def real_build_dir(tmp_path_factory) -> Path:
+    """A complete default build (``brecha build``) of the embedded data, once per run; read it, never write into it."""
+    return built_once(tmp_path_factory, "real_build", _default_build) / "out"
+
+
+#: Debian's chromium, driven by Playwright (never a downloaded browser).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the session (per xdist worker); open a new context per test.
+
+    Playwright's sync API cannot run inside another sync_playwright, so a
+    module that uses this fixture must not start its own browser: switch
+    every browser module to it at once.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -135,3 +135,29 @@ def hostile_inputs(states: tuple[str, ...] = ("01",)) -> tuple[gpd.GeoDataFrame,
     den = den[den["cve_ent"].isin(states)].copy()
     den["name"] = HOSTILE
     return munis, off, ini, den
+
+
+#: The report years of :func:`years_table` (those of the embedded data).
+YEARS = (2020, 2022, 2023)
+
+
+def years_table(states: tuple[str, ...] = ("01",)) -> gpd.GeoDataFrame:
+    """A :func:`brecha.scenario.by_year`-shaped table: one row per municipality and year, known classes.
+
+    Municipality ``i`` (in ``cvegeo`` order) has presence class ``(i + j) % 3 + 1`` in year ``j``,
+    so every municipality changes class from one year to the next; counts and ranks follow the class.
+    """
+    base = municipal_layer(states)[["cvegeo", "cve_ent", "name", "state_name", "geometry"]]
+    base = base.sort_values("cvegeo").reset_index(drop=True)
+    n, frames = len(base), []
+    for j, year in enumerate(YEARS):
+        cls = (np.arange(n) + j) % 3 + 1
+        score = (3 - cls) / 3 + np.arange(n) / (10 * n)
+        frames.append(base.assign(
+            year=year, presence_class=pd.array(cls, dtype="Int64"), initiatives=(cls - 1) * 2, agencies=cls - 1,
+            offices=(cls == 3).astype(int), initiatives_state_scope=1,
+            presence_evidence=np.where(cls > 1, "reported", "state_only"), gap_score=score,
+            gap_rank=pd.array(pd.Series(score).rank(ascending=False, method="first").astype(int), dtype="Int64"),
+            gap_class=np.where(cls == 1, "gap", "served")))
+    out = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=base.crs)

@@ -2,7 +2,8 @@
 
 Benchmarks themselves are not part of the test run (performance belongs in
 benchmarks/); this only guards against a case breaking. It drives Chromium
-for the map case, hence the ``browser`` marker.
+for the map case, hence the ``browser`` marker; it takes 1.5 minutes, hence
+``slow``: ``make test`` leaves it out and CI runs it with ``make test-slow``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from benchmarks import CASES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_smoke_runs_every_case_and_writes_a_report(tmp_path):
     out = tmp_path / "smoke.md"

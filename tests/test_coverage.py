@@ -55,10 +55,10 @@ def test_missing_sources_are_all_reported():
 
 
 @pytest.fixture(scope="module")
-def real():
-    sources = coverage.load_sources()
-    muni = coverage.municipal_layer(sources)
-    return sources, muni, coverage.state_layer(sources, municipal=muni)
+def real(real_sources_session, municipal_layer_default):
+    """The session's embedded sources and municipal layer (built once per run, see conftest), and its states."""
+    return (real_sources_session, municipal_layer_default,
+            coverage.state_layer(real_sources_session, municipal=municipal_layer_default))
 
 
 def test_municipal_layer_end_to_end(real):

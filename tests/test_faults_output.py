@@ -114,9 +114,11 @@ def test_unwritable_out_folder_via_click(tmp_path, layers, where):
     out = _unwritable(where, tmp_path)
     res = _build(layers, out, "--log-format", "json")
     _assert_clean_failure(res, 2, [])
-    _assert_names_the_folder(where, out, res.stderr)
+    # With --log-format json every line is JSON (issue 16): the message is the error event's.
+    assert all(ln.startswith("{") for ln in (res.stdout + res.stderr).splitlines()), res.output
     error = [json.loads(ln) for ln in res.stdout.splitlines() if '"event": "error"' in ln]
     assert [(e["error"], e["exit_code"]) for e in error] == [("OutputFolderError", 2)]
+    _assert_names_the_folder(where, out, f"error: {error[0]['message']}")
 
 
 # --- a full disk, injected where the bytes are written --------------------------------

@@ -88,7 +88,8 @@ def test_classify_reports_scheme_and_k_together():
 
 def test_coverage_simplify_keeps_the_coverage(ags):
     simple = simplify_coverage(ags, 0.01)
-    assert shapely.get_num_coordinates(simple.geometry.values).sum() < shapely.get_num_coordinates(ags.geometry.values).sum()
+    before = shapely.get_num_coordinates(ags.geometry.values).sum()
+    assert shapely.get_num_coordinates(simple.geometry.values).sum() < before
     # no gaps or overlaps were created between neighbours
     assert bool(shapely.coverage_is_valid(simple.geometry.values))
     assert abs(simple.union_all().area - ags.union_all().area) / ags.union_all().area < 0.01
@@ -275,7 +276,7 @@ def test_index_escapes_and_drops_unsafe_previews(tmp_path):
 
 
 def _ags_registry(layer):
-    """The real map functions plus one layer entry that returns ``layer`` (no municipal build: seconds, not a minute)."""
+    """The real map functions plus one layer entry that returns ``layer`` (no municipal build)."""
     from brecha.pipeline import Registry
     from brecha.pipeline._entry import Entry
     from brecha.pipeline._maps import ENTRIES
@@ -301,7 +302,7 @@ tiles = false
 column = "gap_score"
 scheme = "quantiles"
 k = 4
-colors = ["#feebe2", "#f768a1", "#7a0177"]
+colors = ["#feebe2", "#f768a1", "#c51b8a", "#7a0177"]
 legend = { es = "Puntaje de brecha", en = "Gap score (spec)" }
 [outputs]
 formats = ["html"]
@@ -543,3 +544,35 @@ def test_office_counts_follow_the_analysis_and_planned_offices_are_hollow():
 def test_basemap_waits_for_a_probe_tile(ags):
     html = maps.render_html(maps.gap_map(ags, top_n=1))
     assert "brecha.basemap(" in html and "tile_layer_" not in html  # no folium TileLayer fetching on its own
+
+
+# -- care groups: one table ------------------------------------------------------------------------
+
+def test_care_map_layers_and_words_come_from_the_care_groups_table():
+    """brecha.care.CARE_GROUPS drives the care map, the map and profile labels and the change columns."""
+    from brecha._profile_words import figure_label
+    from brecha.care import CARE_GROUPS, CARE_TYPES, HEADLINE_GROUPS, SUPPLY_GROUPS
+    from brecha.change import HEADLINE
+    from brecha.maps import care as care_maps
+    from brecha.maps._i18n import field
+
+    assert list(care_maps.GROUPS) == [g.name for g in HEADLINE_GROUPS]
+    assert list(care_maps.CARE_TYPES) == [ct.name for ct in CARE_TYPES]
+    assert len(set(care_maps.CARE_TYPES.values())) == len(CARE_TYPES)  # one marker colour per type
+    for g in CARE_GROUPS:
+        cols = [g.demand_col, f"care_access_{g.name}"] + ([f"care_supply_{g.name}"] if g in SUPPLY_GROUPS else [])
+        for col in cols:
+            for lang in ("es", "en"):
+                assert field(lang, col).label != col and figure_label(lang, col)[0] != col, (col, lang)
+        assert field("en", f"care_access_{g.name}").unit.endswith(g.per[1])
+        assert (f"care_access_{g.name}" in HEADLINE) == g.headline
+
+
+def test_care_map_names_each_group_and_type_in_words(ags):
+    from brecha.care import CARE_TYPES, HEADLINE_GROUPS
+
+    html = maps.render_html(maps.care_map(ags, denue(), lang="en", tiles=False))
+    for g in HEADLINE_GROUPS:
+        assert f"Access to care places within 20 km: {g.people[1]}" in html
+    for ct in CARE_TYPES:
+        assert f"DENUE: {ct.label[1]}" in html

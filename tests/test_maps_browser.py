@@ -12,8 +12,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from brecha import geography, maps
-
+from brecha import maps
 from maps_support import HOSTILE, HOSTILE_TEMPLATE, denue, hostile_inputs, initiatives, municipal_layer, offices
 
 pytestmark = pytest.mark.browser
@@ -99,7 +98,7 @@ def state_maps(tmp_path_factory, ags) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("maps")
     built = {
         "presence": maps.presence_map(ags, offices(), initiatives(), state="Aguascalientes"),
-        "reach": maps.reach_map(ags, offices(), state="ags", localities=geography.localities()),
+        "reach": maps.reach_map(ags, offices(), state="ags"),
         "care": maps.care_map(ags, denue(), state="01"),
         "gap": maps.gap_map(ags, state="Aguascalientes", top_n=5),
     }
@@ -342,7 +341,7 @@ def test_national_maps_end_to_end(browser, tmp_path_factory, name):
     d = tmp_path_factory.mktemp("national")
     munis = municipal_layer()
     m = {"presence": lambda: maps.presence_map(munis, offices(), initiatives()),
-         "reach": lambda: maps.reach_map(munis, offices(), localities=geography.localities()),
+         "reach": lambda: maps.reach_map(munis, offices()),
          "care": lambda: maps.care_map(munis, denue()),
          "gap": lambda: maps.gap_map(munis)}[name]()
     path = maps.save_map(m, d / f"{name}.html")

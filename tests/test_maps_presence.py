@@ -111,3 +111,14 @@ def test_national_map_with_states_stays_under_2_mb(real, tmp_path):
     path = maps.save_map(maps.presence_map(munis, off, places, states=states, tiles=False), tmp_path / "p.html")
     assert path.stat().st_size <= 2_000_000
     assert pd.notna(path.stat().st_size)
+
+
+def test_a_state_with_no_office_draws_its_initiatives_and_no_marker(real):
+    """Colima is named in no report: its map has no office site and still draws (a KeyError once)."""
+    from brecha import maps
+
+    places, offices, ini = real
+    layer = layer_with_presence(places, offices, ini, states=("06",))
+    assert layer["offices"].sum() == 0
+    html = maps.render_html(maps.presence_map(layer, offices, places, state="Colima"))
+    assert data_block(html, "brecha-offices")["rows"] == []

@@ -206,7 +206,7 @@ def test_click_lists_what_is_reported_and_says_how_to_get_the_profile(open_page,
     _hover_tooltip(page, TAPACHULA)
     page.mouse.down()
     page.mouse.up()
-    pop = page.locator(".leaflet-popup-content .brecha-inits")
+    pop = page.locator(".leaflet-popup-content .brecha-3w-pop")
     pop.wait_for(state="visible", timeout=5_000)
     text = pop.inner_text()
     assert 'brecha profile "Tapachula, Chiapas" --out perfil.html' in text

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -24,6 +25,7 @@ import pytest
 from brecha.pipeline import build
 from brecha.pipeline.run import _TEMP
 
+from conftest import built_once
 from test_pipeline_support import (CODE, REG, SPECS, assert_consistent, brecha_argv, cheap_layers, data_copy,
                                    read_output, write_specs)
 
@@ -116,11 +118,17 @@ def _events(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
+def _cheap_build(folder: Path) -> None:
+    layers = cheap_layers(folder / "layers")
+    assert build(folder / "out", layers_dir=layers, store=False, on_event=lambda e: None).exit_code == 0
+
+
 @pytest.fixture
-def real(tmp_path):
-    layers, out = cheap_layers(tmp_path / "layers"), tmp_path / "out"
-    assert build(out, layers_dir=layers, store=False, on_event=lambda e: None).exit_code == 0
-    return out, layers
+def real(tmp_path_factory, tmp_path):
+    """A finished build of the cheap real specs, this test's own copy (the build is made once per run)."""
+    done = built_once(tmp_path_factory, "kill_cheap_build", _cheap_build)
+    shutil.copytree(done, tmp_path / "site", symlinks=True)
+    return tmp_path / "site" / "out", tmp_path / "site" / "layers"
 
 
 def _seed() -> int:
@@ -224,6 +232,9 @@ def test_two_real_builds_at_once_take_turns(real):
     runs = [_events(stdout) for stdout, _ in results]
     waited = sorted(next(e["waited_s"] for e in ev if e["event"] == "lock") for ev in runs)
     assert waited[1] > 0.3  # one build waited for the other to finish
-    assert [ev[-1]["built"] for ev in runs] == [1, 1] and all(ev[-1]["failed"] == 0 for ev in runs)
+    # Each forced build rebuilt the municipal layer and the gap settings it reads, and nothing else.
+    built = [sorted(e["layer"] for e in ev if e["event"] == "layer" and e.get("status") == "built") for ev in runs]
+    assert built == [["gap_settings", "municipalities"]] * 2, built
+    assert [ev[-1]["built"] for ev in runs] == [2, 2] and all(ev[-1]["failed"] == 0 for ev in runs)
     assert_consistent(out)
     assert _temps(out) == []

@@ -23,7 +23,7 @@ from brecha.settings import DATA_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 #: The real specs cheap enough for tests (the municipal map takes seconds).
-CHEAP_SPECS = ("municipalities", "states", "map_poverty_states")
+CHEAP_SPECS = ("gap_settings", "municipalities", "states", "map_poverty_states")
 CODE = "0.0.0+test"
 
 REG = Registry()

@@ -104,6 +104,15 @@ print(f"{int(since['changed'].sum()):,} municipalities differ between the {years
 since.loc[since["changed"], ["cvegeo", "name", "state_name", "changed_columns"]].head(10)
 
 # %% [markdown]
+# The years map: one radio button per report year (the same colours in every year) and one for the
+# change between the first and last year (red moved up the gap ranking, blue down, white stayed).
+
+# %%
+from brecha.maps import years_map
+
+brecha.show(years_map(table, since, change_years=(years[0], years[-1]), lang="en"))
+
+# %% [markdown]
 # ## Try
 #
 # * `brecha scenario planned --out plan/` writes the same tables and map from the command line;

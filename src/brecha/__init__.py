@@ -32,13 +32,25 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = ["load_sources", "municipal_layer", "state_layer", "top_gaps", "resolve", "problem_table", "show",
            "gap_map", "presence_map", "care_map", "reach_map", "save_map"]
 
-_SUBMODULES = frozenset({"access", "api", "care", "change", "cli", "costs", "coverage", "errors", "gap", "geography", "maps",
-                         "pipeline", "places", "poverty", "presence", "rasters", "reach", "scenario", "settings", "siting",
-                         "sources"})
+_SUBMODULES = frozenset({"access", "api", "care", "change", "cli", "costs", "coverage", "errors", "gap", "geography",
+                         "maps", "pipeline", "places", "poverty", "presence", "rasters", "reach", "scenario",
+                         "settings", "siting", "sources"})
 
 if TYPE_CHECKING:  # for editors and type checkers; at run time these load lazily
-    from .api import (care_map, gap_map, load_sources, municipal_layer, presence_map, problem_table, reach_map,
-                      resolve, save_map, show, state_layer, top_gaps)
+    from .api import (
+        care_map,
+        gap_map,
+        load_sources,
+        municipal_layer,
+        presence_map,
+        problem_table,
+        reach_map,
+        resolve,
+        save_map,
+        show,
+        state_layer,
+        top_gaps,
+    )
 
 
 def __getattr__(name: str):

@@ -14,8 +14,9 @@ import glob
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Literal, overload
 
 from .errors import OutputError, OutputFolderError
 
@@ -44,7 +45,7 @@ def _free_bytes(folder: Path) -> int | None:
     return st.f_bavail * st.f_frsize
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -60,6 +61,15 @@ def folder_error(exc: OSError, folder: Path) -> OutputFolderError:
         why += f" ({blocker} is a file, not a folder)"
     return OutputFolderError(f"cannot write to the output folder {folder}: {why}. Choose a folder you can "
                              "create and write to (--out or BRECHA_OUT).", path=folder, errno=exc.errno)
+
+
+@overload
+def write_error(exc: OSError, target: Path, *, free: int | None = None, own: Literal[True]) -> OutputError: ...
+
+
+@overload
+def write_error(exc: BaseException, target: Path, *, free: int | None = None,
+                own: bool = False) -> OutputError | None: ...
 
 
 def write_error(exc: BaseException, target: Path, *, free: int | None = None,

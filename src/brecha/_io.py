@@ -19,8 +19,9 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -208,7 +209,8 @@ def read_table(
         check_input_file(path)
         return _read_xlsx(path, required=required, sheet=sheet)
     if path.suffix.lower() == ".xls":
-        raise InputError([Problem(file, None, None, None, "CSV or .xlsx; save the old .xls workbook as .xlsx or CSV UTF-8")])
+        raise InputError([Problem(file, None, None, None,
+                                  "CSV or .xlsx; save the old .xls workbook as .xlsx or CSV UTF-8")])
     text, enc = decode(_read_bytes(path), file)
     if not text.strip():
         raise InputError([Problem(file, 1, None, None,
@@ -291,8 +293,9 @@ def pick_sheet(wb, sheet: str | None, file: str):
 
 
 def _xlsx_rows(path: Path, *, data_only: bool, sheet: str | None = None, file: str = "",
-               chosen: list | None = None) -> Iterator[tuple]:
-    """Rows of the sheet :func:`pick_sheet` picks: last computed values, or formulas as written."""
+               chosen: list | None = None) -> Generator[Any, None, None]:
+    """The title of the sheet :func:`pick_sheet` picks, then its rows (tuples of cells): last computed
+    values, or formulas as written. A generator, so the caller can ``close()`` it (and the workbook) early."""
     import openpyxl
 
     try:
@@ -352,7 +355,7 @@ def _read_xlsx(path: Path, *, required: tuple[str, ...], sheet: str | None = Non
     name = next(values)
     formulas = _xlsx_rows(path, data_only=False, chosen=[name])
     next(formulas)
-    pairs = zip(values, formulas)
+    pairs: Iterator[tuple[tuple, tuple]] = zip(values, formulas)
     first = [p for _, p in zip(range(_TITLE_ROWS), pairs)]
     if not first:
         raise InputError([Problem(file, 1, None, None, f"a header row{_columns_hint(required)} (the sheet is empty)")])
@@ -372,8 +375,9 @@ def _read_xlsx(path: Path, *, required: tuple[str, ...], sheet: str | None = Non
         for j, (v, f) in enumerate(zip(rec, forms)):
             if v is None and isinstance(f, str) and f.startswith("="):
                 col = head_s[j] if j < len(head_s) else None
-                problems.append(Problem(file, i, col, f, "a value (the cell holds a formula that was never computed; "
-                                                         "open and save the workbook in a spreadsheet, or paste values)"))
+                problems.append(Problem(file, i, col, f,
+                                        "a value (the cell holds a formula that was never computed; "
+                                        "open and save the workbook in a spreadsheet, or paste values)"))
         rows.append(row)
         lines.append(i)
     values.close()
@@ -419,8 +423,8 @@ def _frame(file, head, rows, lines, required, case_insensitive, enc, delim, *,
         if not h:
             used = next((ln for r, ln in zip(data_rows, data_lines) if r[i]), None)
             if used is not None:
-                problems.append(Problem(file, head_line, None, None,
-                                        f"a name in the header for column {i + 1}, which holds data (e.g. line {used})"))
+                problems.append(Problem(file, head_line, None, None, f"a name in the header for column {i + 1}, "
+                                        f"which holds data (e.g. line {used})"))
     if problems:
         raise InputError(problems)
     if not data_rows:

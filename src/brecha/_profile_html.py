@@ -10,6 +10,7 @@ import datetime as _dt
 from html import escape
 from typing import Any
 
+from ._care_groups import HEADLINE_GROUPS, SUPPLY_GROUPS
 from ._profile_words import figure_label, word
 from .gap import describe_drivers, describe_gap_class
 
@@ -226,11 +227,11 @@ def render_profile(p, lang: str = "es", *, version: str = "", now: _dt.datetime 
         how += "; " + word(lang, "also_names", name=f"{alt.get('name')}, {alt.get('state_name')}",
                            code=alt.get("cvegeo") or alt.get("cve_ent"))
     need_cols = ["pop_total", "poverty_pct", "poverty_people", "extreme_poverty_pct", "extreme_poverty_people",
-                 "pop_coneval", "poverty_source", "pop_0_5", "pop_60_plus", "pop_disability"]
+                 "pop_coneval", "poverty_source", *(g.demand_col for g in HEADLINE_GROUPS)]
     pres_cols = ["initiatives", "initiatives_municipal_scope", "initiatives_state_scope", "agencies", "offices",
                  "offices_planned", "people_reached", "presence_evidence", "office_evidence"]
-    care_cols = ["care_supply_children", "care_access_children", "care_access_elderly", "care_access_disability",
-                 "care_unmet"]
+    care_cols = [*(f"care_supply_{g.name}" for g in SUPPLY_GROUPS if g.headline),
+                 *(f"care_access_{g.name}" for g in HEADLINE_GROUPS), "care_unmet"]  # brecha.care.CARE_GROUPS
     reach_cols = ["nearest_office_km", "nearest_office_agency", "nearest_office_city", "pop_within_reach_pct",
                   "poor_within_reach_pct", "people_out_of_reach"]
     base = ""

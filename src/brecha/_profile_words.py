@@ -12,6 +12,8 @@ Text is made here, at the edge; the layers store codes only.
 
 from __future__ import annotations
 
+from ._care_groups import care_fields
+
 __all__ = ["word", "FIGURES", "figure_label", "LANGS"]
 
 LANGS = ("es", "en")
@@ -131,14 +133,8 @@ FIGURES: dict[str, tuple[str, str, str, str, int]] = {
     "presence_evidence": ("Evidencia de presencia", "Presence evidence", "", "", 0),
     "office_evidence": ("Evidencia de oficinas", "Office evidence", "", "", 0),
     "presence_class": ("Clase de presencia", "Presence class", "", "", 0),
-    "care_supply_children": ("Lugares de cuidado infantil (DENUE)", "Child care places (DENUE)", "lugares",
-                             "places", 0),
-    "care_access_children": ("Acceso a lugares de cuidado infantil", "Access to child care places",
-                             "lugares por 1,000 niñas y niños de 0 a 5", "places per 1,000 children 0–5", 2),
-    "care_access_elderly": ("Acceso a cuidado de personas mayores", "Elder care access",
-                            "lugares por 1,000 personas de 60+", "places per 1,000 people 60+", 2),
-    "care_access_disability": ("Acceso a cuidado de discapacidad", "Disability care access",
-                               "lugares por 1,000 personas con discapacidad", "places per 1,000 people", 2),
+    # Care columns (supply, access, demand): from the one table of care groups, brecha.care.CARE_GROUPS.
+    **{k: (les, len_, ues.strip(), uen.strip(), d) for k, (les, len_, ues, uen, d) in care_fields().items()},
     "care_unmet": ("Demanda de cuidado no cubierta (estimada)", "Unmet care demand (estimated)", "personas",
                    "people", 0),
     "nearest_office_km": ("Distancia a la oficina más cercana", "Distance to the nearest office", "km", "km", 1),

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Iterable
+from collections.abc import Iterable
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ class Checker:
         # read like a ',' file's.
         delim = df.attrs.get("delimiter")
         self.decimal_comma = delim not in (",", "xlsx", None)
-        self._file_mark: str | None | bool = False  # the file's decimal mark, once worked out
+        self._file_mark: tuple[str | None] | None = None  # (the file's decimal mark,), once worked out
         self.lines = df["_line"] if "_line" in df else pd.Series(np.arange(len(df)) + 2, index=df.index)
 
     def add(self, idx, column: str | None, value, expected: str) -> None:
@@ -63,6 +64,7 @@ class Checker:
         unexpected column), reported on the header's line (``attrs["header_line"]``,
         else 1); with no column, of the whole file.
         """
+        row: int | None
         if idx is not None:
             row = int(self.lines.loc[idx])
         else:
@@ -105,7 +107,7 @@ class Checker:
         """
         s = self.df[column].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
         empty = s.str.len() == 0
-        ok = s.str.fullmatch(r"\d{1,%d}" % width)
+        ok = s.str.fullmatch(rf"\d{{1,{width}}}")
         if required:
             self._flag(empty, column, s, f"a {width}-digit INEGI code")
         self._flag(~ok & ~empty, column, s, f"a {width}-digit INEGI code")
@@ -122,11 +124,11 @@ class Checker:
 
     def file_mark(self) -> str | None:
         """The decimal mark the file's numbers show, from every column (worked out once, when needed)."""
-        if self._file_mark is False:
+        if self._file_mark is None:
             marks = {self._mark(self.df[c].astype(str).str.strip()) for c in self.df.columns if c != "_line"}
             marks.discard(None)
-            self._file_mark = marks.pop() if len(marks) == 1 else None
-        return self._file_mark
+            self._file_mark = (marks.pop() if len(marks) == 1 else None,)
+        return self._file_mark[0]
 
     def _parse(self, column: str, na_values: Iterable[str], lo: float | None, hi: float | None,
                whole: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -256,12 +258,20 @@ class Checker:
     def raise_if_any(self) -> None:
         """Raise one :class:`~brecha.errors.InputError` listing every problem, in reading order."""
         if self.problems:
-            cols = {c: i for i, c in enumerate(self.df.columns)}
+            self._raise()
 
-            def order(p: Problem) -> tuple[int, int]:
-                return (-1 if p.row is None else p.row, cols.get(p.column, len(cols)))
+    def missing(self, column: str, expected: str) -> NoReturn:
+        """Refuse the table for want of ``column``: record it on the header's line, raise every problem so far."""
+        self.add(None, column, None, expected)
+        self._raise()
 
-            raise InputError(sorted(self.problems, key=order))
+    def _raise(self) -> NoReturn:
+        cols = {c: i for i, c in enumerate(self.df.columns)}
+
+        def order(p: Problem) -> tuple[int, int]:
+            return (-1 if p.row is None else p.row, cols.get(p.column, len(cols)))
+
+        raise InputError(sorted(self.problems, key=order))
 
 
 def unknown_columns(columns: Iterable[str], used: Iterable[str], layout: Iterable[str], file: str, *,

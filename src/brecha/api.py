@@ -28,14 +28,16 @@ and :func:`brecha.places.resolve` are re-exported unchanged:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from . import coverage, sources as _sources
+from . import coverage
+from . import sources as _sources
 from .coverage import top_gaps
 from .errors import InputError, Problem
 from .maps import care_map, gap_map, presence_map, reach_map, save_map

@@ -38,13 +38,25 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from . import _duckdb
+
+# The one table of care types and groups lives in _care_groups (no heavy imports); re-exported here.
+from ._care_groups import (
+    CARE_GROUPS,
+    CARE_TYPES,
+    DEMAND_COLUMNS,
+    HEADLINE_GROUPS,
+    PLACES_PER_STAFF,
+    SUPPLY_GROUPS,
+    UNMET_GROUPS,
+    CareGroup,
+    CareType,
+)
 from .access import access_table
 from .costs import Cost, StraightLineKm
 from .errors import InputError, InputWarning, Problem, require_columns
@@ -52,7 +64,10 @@ from .sources.denue import STAFF_BANDS, care_type_of
 
 __all__ = [
     "CareGroup",
+    "CareType",
     "CARE_GROUPS",
+    "CARE_TYPES",
+    "HEADLINE_GROUPS",
     "SUPPLY_GROUPS",
     "UNMET_GROUPS",
     "care_unmet",
@@ -68,48 +83,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class CareGroup:
-    """A population that needs care and the DENUE care type that serves it."""
-
-    name: str  #: column suffix: children, children_0_11, elderly, disability
-    care_type: str  #: DENUE care type (see :data:`brecha.sources.denue.CARE_TYPES`)
-    demand_col: str  #: Census 2020 column with the people in demand
-    supply: str = ""  #: group whose ``care_supply_<g>`` columns this one shares (itself when empty)
-    unmet: bool = False  #: counted in ``care_unmet`` (:func:`care_unmet`), the gap's care need
-
-    @property
-    def supply_name(self) -> str:
-        """Suffix of the supply columns (``care_units_<s>``, ``care_supply_<s>``) serving the group."""
-        return self.supply or self.name
-
-
-CARE_GROUPS: tuple[CareGroup, ...] = (
-    CareGroup("children", "day_care", "pop_0_5", unmet=True),
-    # Same day-care places, set against all children 0-11 (school-age children use them too).
-    CareGroup("children_0_11", "day_care", "pop_0_11", supply="children"),
-    CareGroup("elderly", "elderly", "pop_60_plus", unmet=True),
-    CareGroup("disability", "disability", "pop_disability"),
-)
-#: Groups with their own supply columns (one per care type).
-SUPPLY_GROUPS: tuple[CareGroup, ...] = tuple(g for g in CARE_GROUPS if g.supply_name == g.name)
-#: Groups whose unmet demand makes up ``care_unmet`` (:func:`care_unmet`).
-UNMET_GROUPS: tuple[CareGroup, ...] = tuple(g for g in CARE_GROUPS if g.unmet)
-
-#: Census columns apportioned to localities (people).
-DEMAND_COLUMNS: tuple[str, ...] = ("pop_0_5", "pop_0_11", "pop_60_plus", "pop_disability")
-
-#: Estimated places per staff member, by care type (assumptions, see below).
-#:
-#: - day_care 6: the Estancias Infantiles rules (SEDESOL, Reglas de Operación
-#:   2018, DOF 30/12/2017) ask for one assistant per 8 children; assuming about
-#:   one worker who does not look after children (director, cook) per three
-#:   carers, 8 x 3/4 = 6 children per staff member.
-#: - elderly 2 and disability 2: a round assumption of one worker per two
-#:   residents in residential care; we cite no Mexican staffing norm for it.
-#:
-#: Pass your own mapping to change them; capacity is only ever an estimate.
-PLACES_PER_STAFF: Mapping[str, float] = {"day_care": 6.0, "elderly": 2.0, "disability": 2.0}
 
 _SMALLEST_BAND = min(STAFF_BANDS.values())
 

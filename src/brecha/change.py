@@ -29,12 +29,14 @@ Rules, chosen so a reader can check any row by hand:
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ._care_groups import HEADLINE_GROUPS
 from .errors import InputError, Problem
 
 __all__ = ["HEADLINE", "compare_layers", "compare_states", "input_changes", "scenario_summary"]
@@ -46,7 +48,7 @@ HEADLINE: tuple[str, ...] = (
     "initiatives", "initiatives_state_scope", "agencies", "offices", "offices_planned", "people_reached",
     "presence_score", "presence_class", "presence_evidence", "office_evidence",
     "nearest_office_km", "pop_within_reach_pct", "poor_within_reach_pct", "people_out_of_reach",
-    "care_access_children", "care_access_elderly", "care_access_disability", "care_unmet",
+    *(f"care_access_{g.name}" for g in HEADLINE_GROUPS), "care_unmet",  # care groups: brecha.care
     "gap_score", "gap_rank", "gap_class", "bivariate_class",
 )
 #: Columns carried through from the newer layer (or the older one for removed rows) to name each row.
@@ -181,7 +183,8 @@ def _records(entry: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict((entry or {}).get("inputs") or {})
 
 
-def input_changes(before: Mapping[str, Any], after: Mapping[str, Any], *, layer: str = "municipalities") -> pd.DataFrame:
+def input_changes(before: Mapping[str, Any], after: Mapping[str, Any], *,
+                  layer: str = "municipalities") -> pd.DataFrame:
     """Why ``layer`` may differ between two builds: the inputs, settings and code that changed.
 
     Parameters

@@ -8,8 +8,8 @@ do not know brecha.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 __all__ = [
     "BrechaError",

@@ -131,11 +131,13 @@ def weighted_centres(points: gpd.GeoDataFrame, *, by: str = "cvegeo", weight: st
     w = points[weight].to_numpy(dtype=float)
     df = pd.DataFrame({by: points[by].to_numpy(), "x": xy[:, 0], "y": xy[:, 1], "w": w})
     df["wx"], df["wy"] = df.x * df.w, df.y * df.w
-    g = df.groupby(by, sort=True).agg(w=("w", "sum"), wx=("wx", "sum"), wy=("wy", "sum"), x=("x", "mean"), y=("y", "mean"))
+    g = df.groupby(by, sort=True).agg(w=("w", "sum"), wx=("wx", "sum"), wy=("wy", "sum"),
+                                      x=("x", "mean"), y=("y", "mean"))
     has_w = g.w > 0
     cx = np.where(has_w, g.wx / g.w.where(has_w, 1), g.x)
     cy = np.where(has_w, g.wy / g.w.where(has_w, 1), g.y)
-    return gpd.GeoDataFrame({weight: g.w.to_numpy()}, index=g.index, geometry=gpd.points_from_xy(cx, cy), crs=ANALYSIS_CRS)
+    return gpd.GeoDataFrame({weight: g.w.to_numpy()}, index=g.index, geometry=gpd.points_from_xy(cx, cy),
+                            crs=ANALYSIS_CRS)
 
 
 def assign_municipality(points: gpd.GeoSeries | gpd.GeoDataFrame, polygons: gpd.GeoDataFrame | None = None,

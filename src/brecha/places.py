@@ -47,7 +47,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import _gazetteer
 from ._gazetteer import CITY_ALIASES, CITY_POP, STATE_ALIASES, GazetteerData, Localities, Locality, normalize
@@ -55,6 +55,9 @@ from ._gazetteer import HONORIFIC as _HONORIFIC
 from ._gazetteer import short_forms as _short_forms
 from .errors import AmbiguousPlaceError, UnknownPlaceError
 from .settings import DATA_DIR
+
+if TYPE_CHECKING:  # pandas is imported only when a frame is asked for
+    import pandas as pd
 
 __all__ = ["Place", "Gazetteer", "resolve", "normalize", "search_index", "short_form_collisions", "city_collisions"]
 
@@ -126,7 +129,8 @@ class Gazetteer:
                                            zip(names_2023["cve_geo"], names_2023["nombre_municipio"])],
             loc, cities)
         self._setup(data)
-        self._frames = (municipalities.set_index("cvegeo").sort_index(), st.set_index("cve_ent"))
+        self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = (
+            municipalities.set_index("cvegeo").sort_index(), st.set_index("cve_ent"))
 
     @classmethod
     def from_data(cls, data: GazetteerData) -> Gazetteer:
@@ -167,9 +171,8 @@ class Gazetteer:
         return cls.from_data(_gazetteer.read(Path(data_dir or DATA_DIR) / _gazetteer.FILE_NAME))
 
     # -- frames for callers that want them (built on first use: they need pandas) ------------
-    @property
-    def states(self):
-        """States indexed by ``cve_ent``: ``name, short_name, abbr, abbr_code``."""
+    def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The (municipalities, states) frames, built on first use."""
         if self._frames is None:
             import pandas as pd
 
@@ -179,13 +182,17 @@ class Gazetteer:
             mu["cve_ent"] = mu["cvegeo"].str[:2]
             mu["state_name"] = mu["cve_ent"].map({e: v[0] for e, v in self._states.items()})
             self._frames = (mu.set_index("cvegeo").sort_index(), st.set_index("cve_ent").sort_index())
-        return self._frames[1]
+        return self._frames
+
+    @property
+    def states(self):
+        """States indexed by ``cve_ent``: ``name, short_name, abbr, abbr_code``."""
+        return self._tables()[1]
 
     @property
     def munis(self):
         """Municipalities indexed by ``cvegeo`` (with geometry when built from a GeoDataFrame)."""
-        self.states  # noqa: B018 -- builds both frames
-        return self._frames[0]
+        return self._tables()[0]
 
     @property
     def localities(self) -> Localities:
@@ -316,17 +323,14 @@ class Gazetteer:
                        f"{elsewhere.state_name} ({elsewhere.cvegeo})", [elsewhere.to_dict()]) from None
 
     def _municipality(self, key: str, query: str, ent: str | None) -> Place:
-        def pick(codes: set[str], how: str) -> Place | None:
-            if ent is not None:
-                codes = {c for c in codes if c.startswith(ent)}
-            if len(codes) == 1:
-                return self._muni_place(next(iter(codes)), query, how, alternatives=state_alt)
+        def pick(codes: set[str], how: str) -> Place:
+            """The one municipality of ``codes`` (not empty, already within ``ent``), or the ambiguity."""
             if len(codes) > 1:
                 example = self._muni_place(sorted(codes)[0], "", "")
                 raise AmbiguousPlaceError(
                     query, f"{query!r} names {len(codes)} municipalities; add the state, "
                            f"e.g. '{example.name}, {example.state_name}':", self._candidates(codes))
-            return None
+            return self._muni_place(next(iter(codes)), query, how, alternatives=state_alt)
 
         named_ent = self._state_key.get(key)
         state_alt = [self._state(named_ent, "", "candidate").to_dict()] if named_ent and ent is None else []
@@ -383,10 +387,10 @@ class Gazetteer:
             urban = [r for r in loc if r.pop_total >= URBAN_LOCALITY_POP]
             how = "urban_locality"
             if len({r.cvegeo for r in urban}) != 1:
-                top = list(dict.fromkeys(r.cvegeo for r in loc))[:20]  # loc is largest first
+                largest = list(dict.fromkeys(r.cvegeo for r in loc))[:20]  # loc is largest first
                 raise AmbiguousPlaceError(
                     query, f"{query!r} is a locality in {len(munis)} municipalities; add the state:",
-                    self._candidates(top))
+                    self._candidates(largest))
             loc = urban
         top = loc[0]
         return self._muni_place(top.cvegeo, query, how, locality=top.name)

@@ -31,9 +31,10 @@ each checkable by hand from the initiative places and the offices:
   whose only place is this area (at this level). A figure given for several
   places together is not divided among them (that would invent a split); it
   counts at each level where it has a single place (a figure for two
-  municipalities of one state counts for that state), else nowhere. Nor does the figure of an initiative whose report scope is also
-  national ("national;city": 16 million reached nationwide, a campaign shown
-  in Mexico City) go to its named place. NaN when no figure is attributable:
+  municipalities of one state counts for that state), else nowhere. Nor does
+  the figure of an initiative whose report scope is also national
+  ("national;city": 16 million reached nationwide, a campaign shown in Mexico
+  City) go to its named place. NaN when no figure is attributable:
   unknown, not zero.
 * ``presence_evidence``: ``reported`` when an initiative (any precision but
   unnamed or national) or an office of any status names the area;

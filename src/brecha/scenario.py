@@ -21,8 +21,9 @@ people newly within reach and the gap ranks that moved.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -63,7 +64,9 @@ def open_planned(offices: gpd.GeoDataFrame, *, statuses: Sequence[str] | None = 
     if "status" not in offices.columns:
         raise InputError([Problem("offices", None, "status", None, "a status column (existing, planned, ...)")])
     if statuses is None:
-        from .presence import PLANNED_OFFICE_STATUS as statuses
+        from .presence import PLANNED_OFFICE_STATUS
+
+        statuses = PLANNED_OFFICE_STATUS
     out = offices.copy()
     opened = out["status"].isin(list(statuses)).to_numpy()
     out["scenario_opened"] = opened
@@ -78,7 +81,8 @@ def _site_rows(offices: gpd.GeoDataFrame, points: gpd.GeoSeries, cvegeo: Sequenc
     rows = pd.DataFrame({c: pd.Series([None] * n, dtype=object) for c in offices.columns
                          if c != offices.geometry.name})
     taken = set(offices["office_id"].astype(str)) if "office_id" in offices else set()
-    ids, i = [], 0
+    ids: list[str] = []
+    i = 0
     while len(ids) < n:  # ids that cannot collide with reported ones
         i += 1
         cand = f"proposed-{i:04d}"
@@ -96,8 +100,8 @@ def _site_rows(offices: gpd.GeoDataFrame, points: gpd.GeoSeries, cvegeo: Sequenc
     if "precision" in rows:
         rows["precision"] = "point"
     rows["scenario_opened"] = True
-    geo = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(points.to_numpy(), crs=points.crs).to_crs(offices.crs).to_numpy(),
-                           crs=offices.crs)
+    where = gpd.GeoSeries(points.to_numpy(), crs=points.crs).to_crs(offices.crs).to_numpy()
+    geo = gpd.GeoDataFrame(rows, geometry=where, crs=offices.crs)
     base = offices.assign(scenario_opened=False)
     return gpd.GeoDataFrame(pd.concat([base, geo], ignore_index=True), geometry=offices.geometry.name, crs=offices.crs)
 
@@ -137,7 +141,8 @@ def open_sites(offices: gpd.GeoDataFrame, sites: pd.DataFrame, *, municipalities
         if has_xy and pd.notna(rec.get("lat")) and pd.notna(rec.get("lon")):
             lat, lon = pd.to_numeric(rec["lat"], errors="coerce"), pd.to_numeric(rec["lon"], errors="coerce")
             if not (np.isfinite(lat) and np.isfinite(lon) and 14 <= lat <= 33 and -119 <= lon <= -86):
-                problems.append(Problem(file, i, "lat/lon", f"{rec['lat']}, {rec['lon']}", "a point in Mexico (degrees)"))
+                problems.append(Problem(file, i, "lat/lon", f"{rec['lat']}, {rec['lon']}",
+                                        "a point in Mexico (degrees)"))
                 continue
             pt = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
             code = geography.assign_municipality(pt, municipalities).iloc[0]
@@ -173,7 +178,7 @@ def open_sites(offices: gpd.GeoDataFrame, sites: pd.DataFrame, *, municipalities
 
 
 def siting_sites(layer_sources: Mapping[str, pd.DataFrame], *, k: int, radius_km: float = 100.0,
-                 candidates: str = "seats") -> gpd.GeoDataFrame:
+                 candidates: Literal["seats", "centres"] = "seats") -> gpd.GeoDataFrame:
     """The ``k`` sites the maximal covering location problem picks (greedy), as ``lat, lon, place`` rows."""
     from .siting import candidate_sites, maximal_covering, unmet_demand
 

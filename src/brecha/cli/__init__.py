@@ -65,7 +65,9 @@ def _short_help(name: str, limit: int = 45) -> str:
                 for kw in getattr(deco, "keywords", []):
                     if kw.arg == "short_help" and isinstance(kw.value, ast.Constant):
                         return str(kw.value.value)
-            return click.utils.make_default_short_help(ast.get_docstring(node) or "", limit)
+            # click shortens it as it would for the loaded command (click.utils.make_default_short_help
+            # is deprecated since click 8.2 and untyped).
+            return click.Command(name, help=ast.get_docstring(node) or "").get_short_help_str(limit)
     return ""
 
 

@@ -25,8 +25,8 @@ def command(out_dir: Path, layers_dir: Path, initiatives: Path | None, offices: 
     the layers that read them show as stale. Exit codes: 0 ok; 2 a spec is invalid.
     """
     try:
-        states = status(out_dir, layers_dir=layers_dir, sources={"initiatives": initiatives, "offices": offices,
-                                                                  "coneval_state": coneval_state})
+        given = {"initiatives": initiatives, "offices": offices, "coneval_state": coneval_state}
+        states = status(out_dir, layers_dir=layers_dir, sources={k: v for k, v in given.items() if v is not None})
     except BrechaError as exc:
         fail(exc)
     if as_json:

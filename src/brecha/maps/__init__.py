@@ -8,7 +8,7 @@ of a folder on one page. Labels are Spanish by default (``lang="en"`` for
 English); ``state=`` (any spelling) renders one state at municipal detail.
 
 >>> sorted(MAPS)
-['care', 'choropleth', 'gap', 'presence', 'reach']
+['care', 'choropleth', 'gap', 'presence', 'reach', 'years']
 """
 
 from ._offline import MapInfo, render_html, save_map
@@ -18,12 +18,14 @@ from .gap import gap_map
 from .index import IndexEntry, read_entry, write_index
 from .presence import presence_map
 from .reach import reach_map
+from .years import years_map
 
-__all__ = ["presence_map", "reach_map", "care_map", "gap_map", "choropleth_map", "save_map", "render_html",
+__all__ = ["presence_map", "reach_map", "care_map", "gap_map", "choropleth_map", "years_map", "save_map", "render_html",
            "write_index", "read_entry", "IndexEntry", "MapInfo", "map_info", "MAPS"]
 
 #: Map function name -> function: the registry's ``maps.<name>`` entries (brecha.pipeline._maps), one each.
-MAPS = {"presence": presence_map, "reach": reach_map, "care": care_map, "gap": gap_map, "choropleth": choropleth_map}
+MAPS = {"presence": presence_map, "reach": reach_map, "care": care_map, "gap": gap_map, "choropleth": choropleth_map,
+        "years": years_map}
 
 
 def map_info(m) -> MapInfo | None:

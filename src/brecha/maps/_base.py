@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Literal
 
 import folium
 import geopandas as gpd
@@ -187,6 +188,7 @@ def tooltip_spec(lang: str, keys: Sequence[str], *, emphasis: str | None = None,
     order = ([emphasis] if emphasis in keys else []) + [k for k in keys if k != emphasis]
     rows = []
     for k in order:
+        assert k is not None  # emphasis joins the order only when it is one of the keys
         row = field(lang, k).spec(**(extra or {}).get(k, {}))
         if k == emphasis:
             row["em"] = True
@@ -279,7 +281,7 @@ def finish(m: folium.Map, *, lang: str, info: MapInfo, search_data: str | None,
     add_context(m, tolerance=getattr(m, "_brecha_tolerance", 0.011), lang=lang,
                 land=getattr(m, "_brecha_states", None) is not None)
     if search_data is not None:
-        level = "state" if search_key == "cve_ent" else "municipality"
+        level: Literal["state", "municipality"] = "state" if search_key == "cve_ent" else "municipality"
         rows = search_rows(level=level, states=getattr(m, "_brecha_states", None))
         places_id = add_data(m, "brecha-search-places", {"fields": ["k", "l", "c", "s"], "rows": rows})
         opts = {"data": search_data, "name": "name", "sub": search_sub, "places": places_id,
@@ -297,5 +299,5 @@ def finish(m: folium.Map, *, lang: str, info: MapInfo, search_data: str | None,
     m.add_child(RuntimeCall("scale"))
     m.add_child(RuntimeCall("attribution", script_json(attribution_html(lang, reports))))
     m.add_child(RuntimeCall("ready"))
-    m._brecha_info = info
+    m._brecha_info = info  # type: ignore[attr-defined]  # read back by brecha.maps.map_info
     return m

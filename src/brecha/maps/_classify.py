@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 import mapclassify
 import numpy as np
@@ -32,7 +32,7 @@ __all__ = ["Classes", "classify", "SCHEMES", "NODATA_COLOR", "ZERO_COLOR", "chec
            "palette_colors", "Palette"]
 
 #: A ColorBrewer scheme name ("YlGnBu", "YlGnBu_r" reversed) or a list of colours from low to high.
-Palette = Union[str, Sequence[str]]
+Palette = str | Sequence[str]
 
 NODATA_COLOR = "#bdbdbd"
 ZERO_COLOR = "#e9e9e4"
@@ -188,10 +188,10 @@ def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # mapclassify warns on ties and missing numba
                 cls = mapclassify.classify(pos, scheme.replace("_", "").lower(), k=kk)
-            bins = np.asarray(cls.bins, dtype=float)
+            bounds = np.asarray(cls.bins, dtype=float)
             if np.all(pos == np.round(pos)):
-                bins = np.floor(bins)  # counts: a bound of 2.5 means "up to 2"
-            bins = sorted(set(bins.tolist()))
+                bounds = np.floor(bounds)  # counts: a bound of 2.5 means "up to 2"
+            bins = sorted(set(bounds.tolist()))
         bins[-1] = max(bins[-1], float(pos.max()))
     lo = float(pos.min()) if len(pos) else 0.0
     bins = _distinct_bounds(bins, lo, decimals)

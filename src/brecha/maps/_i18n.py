@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+from .._care_groups import SUPPLY_GROUPS, care_fields
 from ..errors import InputError, Problem
 
 __all__ = ["LANGS", "t", "field", "Field", "check_lang", "scheme_name"]
@@ -53,8 +54,9 @@ _LABELS: dict[str, tuple[str, str]] = {
                    "Each map is a standalone HTML file that works offline."),
     # presence
     "title_presence": ("Presencia de las agencias", "Agency presence"),
-    "summary_presence": ("Iniciativas por estado y municipio; oficinas por agencia, con filtros por agencia, tema y año.",
-                         "Initiatives per state and municipality; offices by agency, filterable by agency, theme and year."),
+    "summary_presence": ("Iniciativas por estado y municipio; oficinas por agencia, con filtros por agencia, tema y "
+                         "año.", "Initiatives per state and municipality; offices by agency, filterable by agency, "
+                         "theme and year."),
     "layer_init_muni": ("Iniciativas por municipio", "Initiatives per municipality"),
     "layer_init_state": ("Iniciativas por estado", "Initiatives per state"),
     "layer_offices": ("Oficinas de las agencias", "Agency offices"),
@@ -103,9 +105,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title_care": ("Oferta y acceso a servicios de cuidado", "Care supply and access"),
     "summary_care": ("Establecimientos de cuidado del DENUE; demanda y acceso a lugares de cuidado por grupo.",
                      "DENUE care establishments; demand and access to care places by group."),
-    "group_children": ("niñas y niños (0–5)", "children (0–5)"),
-    "group_elderly": ("personas de 60+", "people aged 60+"),
-    "group_disability": ("personas con discapacidad", "people with disability"),
     "layer_access": ("Acceso a lugares de cuidado en {km} km: {group}",
                      "Access to care places within {km} km: {group}"),
     "access_method": ("Método: E2SFCA (Luo y Qi 2009): lugares de cuidado estimados a menos de {km} km en línea "
@@ -115,10 +114,6 @@ _LABELS: dict[str, tuple[str, str]] = {
                       "weighted down with distance and shared among everyone who can reach them, per 1,000 "
                       "people of the group."),
     "layer_demand": ("Demanda: {group}", "Demand: {group}"),
-    "care_day_care": ("Guarderías y estancias infantiles", "Day care centres"),
-    "care_elderly": ("Residencias para personas mayores", "Elder care homes"),
-    "care_disability": ("Centros para personas con discapacidad", "Disability care centres"),
-    "care_mental_health": ("Residencias de salud mental y adicciones", "Mental health and addiction residences"),
     "care_type": ("Tipo", "Type"),
     "staff": ("Personal ocupado", "Staff"),
     "sector": ("Sector", "Sector"),
@@ -151,6 +146,47 @@ _LABELS: dict[str, tuple[str, str]] = {
     "class_1": ("baja", "low"),
     "class_2": ("media", "medium"),
     "class_3": ("alta", "high"),
+    # years and change (brecha.maps.years, brecha.maps.change)
+    "title_years": ("{label} por año del informe", "{label} by report year"),
+    "summary_years": ("{label} de cada año del informe ({years}), un año a la vez, y el cambio entre dos años.",
+                      "{label} of each report year ({years}), one year at a time, and the change between two years."),
+    "layer_year": ("{year}: {label}", "{year}: {label}"),
+    "layer_year_change": ("Cambio {before} → {after}: lugar en la brecha", "Change {before} → {after}: gap rank"),
+    "years_note": ("Cada año cuenta solo lo que dice el informe de ese año: lo que un informe no nombra no "
+                   "está ausente, solo no reportado.",
+                   "Each year counts only what that year's report says: what a report does not name is not "
+                   "absent, only not reported."),
+    "years_reported": ("{year}: {n} municipios con presencia reportada", "{year}: {n} municipalities with "
+                       "reported presence"),
+    "title_change": ("Qué cambió: {n} municipios", "What changed: {n} municipalities"),
+    "summary_change": ("Lugares que cada municipio subió o bajó en la brecha, y qué cifras cambiaron.",
+                       "Places each municipality moved up or down the gap ranking, and which figures changed."),
+    "layer_change": ("Lugares que subió en la brecha", "Places moved up the gap ranking"),
+    "move_down_many": ("bajó {n} lugares o más (menos urgente)", "down {n}+ places (less urgent)"),
+    "move_down": ("bajó {a}–{b} lugares", "down {a}–{b} places"),
+    "move_down_one": ("bajó 1 lugar", "down 1 place"),
+    "move_none": ("sin cambio de lugar", "no move"),
+    "move_up_one": ("subió 1 lugar", "up 1 place"),
+    "move_up": ("subió {a}–{b} lugares", "up {a}–{b} places"),
+    "move_up_many": ("subió {n} lugares o más (más urgente)", "up {n}+ places (more urgent)"),
+    "move_note": ("Rojo: subió en la brecha (hacia el #1, más urgente); azul: bajó; blanco: mismo lugar. "
+                  "Sin dato: sin lugar en uno de los dos.",
+                  "Red: moved up the gap ranking (towards #1, more urgent); blue: moved down; white: same "
+                  "place. No data: no rank in one of the two."),
+    "changed_n": ("{n} municipios con alguna cifra distinta; {moved} cambiaron de lugar.",
+                  "{n} municipalities with some figure different; {moved} changed place."),
+    "why_same": ("Mismas entradas y parámetros.", "Same inputs and settings."),
+    "why_input": ("Datos distintos: {name} ({before} → {after})", "Different data: {name} ({before} → {after})"),
+    "why_setting": ("Parámetro distinto: {name} ({before} → {after})",
+                    "Different setting: {name} ({before} → {after})"),
+    "why_code": ("Versión de brecha distinta ({before} → {after})", "Different brecha version ({before} → {after})"),
+    "why_other": ("{name}: {before} → {after}", "{name}: {before} → {after}"),
+    "why_other_new": ("{name}: {after}", "{name}: {after}"),
+    "layer_changed": ("Alguna cifra distinta, mismo lugar ({n})", "Some figure changed, same rank ({n})"),
+    "why_more": ("… y {n} diferencias más", "… and {n} more differences"),
+    "nothing_changed": ("ninguna", "none"),
+    "side_before": ("antes", "before"),
+    "side_after": ("después", "after"),
     # choropleth
     "title_choropleth": ("{label} por {level}", "{label} by {level}"),
     "summary_choropleth": ("{label} por {level}; clases {scheme}, k = {k}.",
@@ -186,25 +222,10 @@ _LABELS: dict[str, tuple[str, str]] = {
 #: key -> (label es, label en, unit es, unit en, decimals)
 _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "pop_total": ("Población", "Population", " personas", " people", 0),
-    "pop_0_5": ("Niñas y niños de 0 a 5 años", "Children aged 0–5", " personas", " people", 0),
-    "pop_0_11": ("Niñas y niños de 0 a 11 años", "Children aged 0–11", " personas", " people", 0),
-    "pop_60_plus": ("Personas de 60 años y más", "People aged 60+", " personas", " people", 0),
-    "pop_disability": ("Personas con discapacidad", "People with disability", " personas", " people", 0),
     "poverty_pct": ("Población en pobreza (%)", "Share of people in poverty (%)", " %", "%", 1),
     "poverty_people": ("Personas en pobreza (número)", "People in poverty (count)", " personas", " people", 0),
     "pop_coneval": ("Población base de CONEVAL", "CONEVAL's population base", " personas", " people", 0),
     "extreme_poverty_pct": ("Pobreza extrema", "Extreme poverty", " %", "%", 1),
-    "care_supply_children": ("Oferta de cuidado infantil (DENUE)", "Child care supply (DENUE)",
-                             " lugares estimados", " estimated places", 0),
-    "care_supply_elderly": ("Oferta de cuidado de personas mayores (DENUE)", "Elder care supply (DENUE)",
-                            " lugares estimados", " estimated places", 0),
-    "care_access_children": ("Acceso a lugares de cuidado infantil", "Access to child care places",
-                             " lugares por 1,000 niñas y niños de 0 a 5", " places per 1,000 children aged 0–5", 2),
-    "care_access_elderly": ("Acceso a lugares de cuidado de personas mayores", "Access to elder care places",
-                            " lugares por 1,000 personas de 60+", " places per 1,000 people aged 60+", 2),
-    "care_access_disability": ("Acceso a lugares de cuidado de discapacidad", "Access to disability care places",
-                               " lugares por 1,000 personas con discapacidad",
-                               " places per 1,000 people with disability", 2),
     "initiatives": ("Iniciativas", "Initiatives", "", "", 0),
     "offices": ("Oficinas", "Offices", "", "", 0),
     "nearest_office_agency": ("Oficina más cercana: agencia", "Nearest office: agency", "", "", 0),
@@ -221,7 +242,28 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "need_class": ("Necesidad", "Need", "", "", 0),
     "presence_class": ("Presencia", "Presence", "", "", 0),
     "gap_drivers": ("Qué impulsa el lugar", "What drives the rank", "", "", 0),
+    # Headline columns a change table compares (brecha.change.HEADLINE) and its own columns.
+    "need_score": ("Puntaje de necesidad", "Need score", "", "", 2),
+    "offices_planned": ("Oficinas planeadas", "Planned offices", "", "", 0),
+    "people_reached": ("Personas alcanzadas (según los informes)", "People reached (as reported)", " personas",
+                       " people", 0),
+    "presence_score": ("Puntaje de presencia", "Presence score", "", "", 2),
+    "office_evidence": ("Evidencia de oficinas", "Office evidence", "", "", 0),
+    "pop_within_reach_pct": ("Población al alcance de una oficina", "Population within an office's reach", " %",
+                             "%", 1),
+    "poor_within_reach_pct": ("Personas pobres al alcance de una oficina", "Poor people within an office's reach",
+                              " %", "%", 1),
+    "care_unmet": ("Demanda de cuidado no cubierta (estimada)", "Unmet care demand (estimated)", " personas",
+                   " people", 0),
+    "bivariate_class": ("Clase bivariada", "Bivariate class", "", "", 0),
+    "rank_move": ("Lugares que subió en la brecha", "Places moved up the gap ranking", "", "", 0),
+    "gap_rank_before": ("Lugar en la brecha, antes", "Gap rank, before", "", "", 0),
+    "gap_rank_after": ("Lugar en la brecha, después", "Gap rank, after", "", "", 0),
+    "changed_columns": ("Qué cambió", "What changed", "", "", 0),
 }
+
+# The care columns' labels come from the one table of care groups (brecha.care.CARE_GROUPS).
+_FIELDS.update(care_fields())
 
 #: What a legend counts when the values carry no unit of their own (key -> (es, en)).
 _LEGEND_UNITS: dict[str, tuple[str, str]] = {
@@ -229,8 +271,7 @@ _LEGEND_UNITS: dict[str, tuple[str, str]] = {
     "offices": ("número de oficinas", "number of offices"),
     "agencies": ("número de agencias distintas", "number of distinct agencies"),
     "gap_score": ("puntaje sin unidad: más alto, más brecha", "unitless score: higher, larger gap"),
-    "care_supply_children": ("lugares", "places"),
-    "care_supply_elderly": ("lugares", "places"),
+    **{f"care_supply_{g.name}": ("lugares", "places") for g in SUPPLY_GROUPS},
 }
 
 #: mapclassify scheme (lower case, no underscores) -> (Spanish, English) name for legends.
@@ -291,4 +332,5 @@ def field(lang: str, key: str, label: str | None = None) -> Field:
     if row is None:
         return Field(key, label or key, "", 2)
     unit = _LEGEND_UNITS.get(key, ("", ""))[i]
-    return Field(key, label or row[i], row[2 + i], row[4], unit)
+    label_es, label_en, unit_es, unit_en, decimals = row
+    return Field(key, label or (label_es, label_en)[i], (unit_es, unit_en)[i], decimals, unit)

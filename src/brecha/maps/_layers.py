@@ -8,7 +8,7 @@ template's source, so names such as ``{{ 7*7 }}`` stay text.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import folium
 from branca.element import Element, MacroElement
@@ -31,7 +31,8 @@ class _DataBlock(Element):
 
 def add_data(m: folium.Map, block_id: str, data: dict) -> str:
     """Embed ``data`` in the page under ``block_id``; returns the id."""
-    m.get_root().html.add_child(_DataBlock(block_id, script_json(data)), name=block_id)
+    m.get_root().html.add_child(  # type: ignore[attr-defined]  # a Figure: it has an html element
+        _DataBlock(block_id, script_json(data)), name=block_id)
     return block_id
 
 

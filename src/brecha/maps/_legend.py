@@ -13,7 +13,7 @@ True
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ._classify import NODATA_COLOR, Classes
 from ._escape import esc

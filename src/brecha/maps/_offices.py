@@ -79,7 +79,10 @@ def _sites(pts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         first["source_file"] = _joined(g["source_file"])
         first["planned"] = bool(g["planned"].all())  # planned only while no report says it exists
         rows.append(first)
-    out = gpd.GeoDataFrame(rows, geometry=pts.geometry.name, crs=pts.crs) if rows else pts.iloc[0:0].copy()
+    if rows:
+        out = gpd.GeoDataFrame(rows, geometry=pts.geometry.name, crs=pts.crs)
+    else:  # a state with no office: the same columns, no rows
+        out = pts.iloc[0:0].assign(years=pd.Series(dtype=object), planned=pd.Series(dtype=bool))
     return out.drop(columns=["_site", "_year"], errors="ignore")
 
 

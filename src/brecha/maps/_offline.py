@@ -47,6 +47,12 @@ class OfflineMap(folium.Map):
 
     default_js = LEAFLET[0] + RUNTIME[0]
     default_css = LEAFLET[1] + RUNTIME[1]
+    # Set by brecha.maps._base.new_map / finish: the basemap switch, the states of a one-state view,
+    # the simplification tolerance (degrees) and the index card.
+    _brecha_tiles: bool = False
+    _brecha_states: list[str] | None = None
+    _brecha_tolerance: float = 0.011
+    _brecha_info: MapInfo | None = None
 
     def _repr_html_(self, **kwargs) -> str:
         # folium's own notebook display skips the inlining and would draw nothing offline.

@@ -14,7 +14,7 @@ extracted from (``source_file``), so maps can cite the report itself.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["term", "agency_name", "report_list", "report_name", "REPORTS", "EMBEDDED_REPORTS"]
 
@@ -146,6 +146,6 @@ def report_list(lang: str, source_files: Iterable) -> str:
     join = " y " if lang == "es" else " and "
     parts = []
     for publisher, ys in years.items():
-        ys = [str(y) for y in sorted(set(ys))]
-        parts.append(f"{publisher} {', '.join(ys[:-1]) + join + ys[-1] if len(ys) > 1 else ys[0]}")
+        named = [str(y) for y in sorted(set(ys))]
+        parts.append(f"{publisher} {', '.join(named[:-1]) + join + named[-1] if len(named) > 1 else named[0]}")
     return ", ".join(parts)

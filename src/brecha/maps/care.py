@@ -14,6 +14,8 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from .._care_groups import CARE_TYPES as _CARE_TYPES
+from .._care_groups import HEADLINE_GROUPS
 from ..settings import STORAGE_CRS
 from ._base import (
     MUNI_COLUMNS,
@@ -32,7 +34,7 @@ from ._base import (
     tooltip_spec,
 )
 from ._classify import Palette
-from ._i18n import field, t
+from ._i18n import check_lang, field, t
 from ._layers import RuntimeLayer, add_data
 from ._legend import shape_svg, symbol_legend
 from ._offline import ClusterAssets, MapInfo
@@ -42,19 +44,30 @@ from ._preview import svg_preview
 __all__ = ["care_map", "DENUE_COLUMNS", "CARE_TYPES", "GROUPS"]
 
 DENUE_COLUMNS = ("care_type", "name", "staff_band", "sector")
-#: DENUE care type -> marker colour (ColorBrewer Dark2, away from the green/grey choropleths).
-CARE_TYPES = {"day_care": "#e7298a", "elderly": "#d95f02", "disability": "#7570b3", "mental_health": "#a6761d"}
-#: group -> (demand column, accessibility column)
+#: Marker colours (ColorBrewer Dark2, away from the green/grey choropleths); a care type added to
+#: brecha.care.CARE_TYPES takes the next unused one.
+_DARK2 = ("#e7298a", "#d95f02", "#7570b3", "#a6761d", "#1b9e77", "#66a61e", "#e6ab02", "#666666")
+#: DENUE care type -> marker colour, in brecha.care.CARE_TYPES order.
+CARE_TYPES = {ct.name: _DARK2[i % len(_DARK2)] for i, ct in enumerate(_CARE_TYPES)}
+#: group -> (demand column, accessibility column), from brecha.care.CARE_GROUPS (its headline groups).
 #: Day cares serve children under six, so the children group is 0-5, as E2SFCA in brecha.care measures it.
-GROUPS = {"children": ("pop_0_5", "care_access_children"),
-          "elderly": ("pop_60_plus", "care_access_elderly"),
-          "disability": ("pop_disability", "care_access_disability")}
+GROUPS = {g.name: (g.demand_col, f"care_access_{g.name}") for g in HEADLINE_GROUPS}
+_PEOPLE = {g.name: g.people for g in HEADLINE_GROUPS}
+_TYPE_LABELS = {ct.name: ct.label for ct in _CARE_TYPES}
+#: group -> the supply column it shares (care_supply_<s>).
+_SUPPLY = {g.name: f"care_supply_{g.supply_name}" for g in HEADLINE_GROUPS}
 #: Default palettes: accessibility in greens, demand in greys.
 PALETTES = {"access": "YlGn", "demand": "Greys"}
 #: The establishment type shown when the map opens.
 OPEN_TYPE = "day_care"
 #: Clusters holding more than one care type.
 MIXED_COLOR = "#555555"
+
+
+def _type_label(care_type: object, lang: str) -> object:
+    """A care type's name in ``lang`` (brecha.care.CARE_TYPES); an unknown type stays as it is."""
+    words = _TYPE_LABELS.get(care_type) if isinstance(care_type, str) else None
+    return words[check_lang(lang)] if words else care_type
 
 
 def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoDataFrame:
@@ -64,7 +77,7 @@ def _denue_view(denue: gpd.GeoDataFrame, ent: str | None, lang: str) -> gpd.GeoD
         d = d[d_ent.astype(str) == ent]
     d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
     d["sector"] = d["sector"].map(lambda s: t(lang, f"sector_{s}") if s in ("public", "private") else s)
-    d["type_label"] = d["care_type"].map(lambda c: t(lang, f"care_{c}") if c in CARE_TYPES else c)
+    d["type_label"] = d["care_type"].map(lambda c: _type_label(c, lang))
     return d
 
 
@@ -121,15 +134,15 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
     title = t(lang, "title_care")
     m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where)
     # Supply counts are optional context in the tooltips.
-    supply = {g: (f"care_supply_{g}",) for g in ("children", "elderly") if f"care_supply_{g}" in munis}
-    extra_cols = [c for cols in supply.values() for c in cols]
+    supply = {g: (col,) for g, col in _SUPPLY.items() if col in munis}
+    extra_cols = list(dict.fromkeys(c for cols in supply.values() for c in cols))
     muni_id = add_polygon_data(m, munis, "brecha-muni", list(demand_cols) + extra_cols + ["pop_total"], lang)
     layers, preview = [], ""
     for measure in ("access", "demand"):
         for group, (demand, access) in GROUPS.items():
             key = access if measure == "access" else demand
             fld = field(lang, key)
-            name = t(lang, f"layer_{measure}", group=t(lang, f"group_{group}"), km=f"{catchment_km:g}")
+            name = t(lang, f"layer_{measure}", group=_PEOPLE[group][check_lang(lang)], km=f"{catchment_km:g}")
             palette, heading = style_for(key, column=column, default=PALETTES[measure], colors=colors, legend=legend)
             notes = [t(lang, "access_method", km=f"{catchment_km:g}")] if measure == "access" else []
             layer, classes = add_choropleth(
@@ -150,20 +163,20 @@ def care_map(municipalities: gpd.GeoDataFrame, denue: gpd.GeoDataFrame, *, state
                  dict_fields=["name", "type_label", "staff_band", "sector", "care_type"], points=True)
     data_id = add_data(m, "brecha-denue", data)
     styles = {ct: {"color": color} for ct, color in CARE_TYPES.items()}
-    group = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": styles, "popup": popup,
+    cluster = RuntimeLayer("points", {"data": data_id, "cat": "care_type", "styles": styles, "popup": popup,
                                     "tooltip": "name", "cluster": True, "clusterColor": MIXED_COLOR,
                                     "clusterRadius": 70, "byCategory": True},
                          name="DENUE", overlay=True, show=False, control=False)
-    m.add_child(group)
+    m.add_child(cluster)
     entries = []
     for care_type, color in CARE_TYPES.items():
-        label = t(lang, f"care_{care_type}")
+        label = str(_type_label(care_type, lang))
         m.add_child(RuntimeLayer("pointToggle", {"group": data_id, "value": care_type},
                                  name=t(lang, "denue_points", type=label), overlay=True, show=care_type == OPEN_TYPE))
         n = int((points["care_type"] == care_type).sum())
         entries.append((shape_svg("circle", color, size=14), f"{label} ({n:,})"))
     entries.append((shape_svg("circle", MIXED_COLOR, size=14), t(lang, "denue_mixed")))
-    add_legend(m, group, symbol_legend(t(lang, "denue_legend"), entries), "denue")
+    add_legend(m, cluster, symbol_legend(t(lang, "denue_legend"), entries), "denue")
 
     info = MapInfo("care", f"{title} — {where}", t(lang, "summary_care"), lang, preview)
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers)

@@ -121,8 +121,8 @@ def choropleth_map(layer: gpd.GeoDataFrame, *, column: str, state: str | None = 
                                         else v)
         row_extra[src_col] = {"l": t(lang, "source_row")}
     sub = "state_name" if key == "cvegeo" else None
-    text = ("name", "state_name") if sub else ("name",)
-    if len(row_extra) > 1:
+    text: tuple[str, ...] = ("name", "state_name") if sub else ("name",)
+    if len(row_extra) > 1 and src_col is not None:
         text += (src_col,)
     data_id = add_polygon_data(m, gdf, f"brecha-{key}", [column, *extra], lang, key=key, text=text)
     tip = tooltip_spec(lang, [column, *extra, *list(row_extra)[1:]], emphasis=column, sub=sub, extra=row_extra)

@@ -44,8 +44,8 @@ from ._layers import RuntimeCall, RuntimeLayer, js_list
 from ._legend import BIVARIATE_COLORS, bivariate_legend, symbol_legend
 from ._offline import ClusterAssets, MapInfo
 from ._preview import svg_preview
-from .profile import profile_popup
 from ._terms import EMBEDDED_REPORTS
+from .profile import profile_popup
 
 __all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
 

@@ -76,8 +76,9 @@ def reach_rings(offices: gpd.GeoDataFrame, radius_km: float, *, quad_segs: int =
     groups = pts.groupby(key, sort=True)
     rows = []
     for _, g in groups:
+        ring = g.geometry.iloc[0].buffer(radius_km * 1000.0, quad_segs=quad_segs)
         rows.append({"city": str(g["city"].iloc[0]), "agencies": ", ".join(sorted(set(g["agency"].astype(str)))),
-                     "n_offices": len(g), "geometry": g.geometry.iloc[0].buffer(radius_km * 1000.0, quad_segs=quad_segs)})
+                     "n_offices": len(g), "geometry": ring})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=ANALYSIS_CRS).to_crs(STORAGE_CRS)
 
 

@@ -6,12 +6,12 @@ it, with which parameters, and in which formats to write it;
 checksums; :func:`status` says what is stale and why. See ``docs/build.md``.
 """
 
+from ._fingerprint import code_version
 from .manifest import verify
 from .registry import REGISTRY, Entry, Registry
 from .run import BuildResult, LayerState, build, status
 from .spec import LayerSpec, load_specs
 from .writers import RasterResult
-from ._fingerprint import code_version
 
 __all__ = ["build", "status", "BuildResult", "LayerState", "load_specs", "LayerSpec", "Registry", "Entry",
            "REGISTRY", "RasterResult", "verify", "code_version"]

@@ -20,8 +20,8 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .._io import folder_error
 from ..errors import LockError, OutputFolderError

@@ -77,11 +77,14 @@ class _Presence:
 MAP_FUNCTIONS: dict[str, tuple[Callable[..., Any] | str, tuple[str, ...], str | None]] = {
     "maps.choropleth": ("brecha.maps:choropleth_map", ("layer",), None),
     "maps.presence": (_Presence(), ("municipalities", "offices", "initiatives", "states"), "initiatives"),
-    "maps.reach": ("brecha.maps:reach_map", ("municipalities", "offices", "localities"), None),
+    "maps.reach": ("brecha.maps:reach_map", ("municipalities", "offices"), None),
     "maps.care": ("brecha.maps:care_map", ("municipalities", "denue"), None),
     "maps.gap": ("brecha.maps:gap_map", ("municipalities",), "gap_score"),
+    "maps.years": ("brecha.maps:years_map", ("table", "change"), None),
 }
+#: Inputs a map spec may leave out (the function then gets its default).
+_OPTIONAL: dict[str, tuple[str, ...]] = {"maps.years": ("change",)}
 
 ENTRIES: tuple[Entry, ...] = tuple(
-    Entry(name, target, "map", inputs, adapter=False, style=_style(fixed))
+    Entry(name, target, "map", inputs, adapter=False, style=_style(fixed), optional=_OPTIONAL.get(name, ()))
     for name, (target, inputs, fixed) in MAP_FUNCTIONS.items())

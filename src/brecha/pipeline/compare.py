@@ -75,9 +75,8 @@ def read_build_layer(out_dir: str | Path, layer: str = "municipalities") -> tupl
 def compare_builds(old_out: str | Path, new_out: str | Path) -> CompareResult:
     """Compare the municipal layers of two build folders (nothing written).
 
-    >>> # doctest: +SKIP
-    >>> res = compare_builds("outputs_last_week", "outputs")
-    >>> res.change.loc[res.change.changed, ["cvegeo", "changed_columns", "rank_move"]]
+    >>> res = compare_builds("outputs_last_week", "outputs")  # doctest: +SKIP
+    >>> res.change.loc[res.change.changed, ["cvegeo", "changed_columns", "rank_move"]]  # doctest: +SKIP
     """
     before, mb = read_build_layer(old_out)
     after, ma = read_build_layer(new_out)
@@ -97,7 +96,8 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str) -> None:
 
 def write_change(result: CompareResult, out_dir: str | Path, *, lang: str = "es", name: str = "change",
                  provenance: dict[str, Any] | None = None) -> CompareResult:
-    """Write ``result`` into ``out_dir`` as ``name`` (layers, map, ``<name>.json``); returns it with ``files`` filled."""
+    """Write ``result`` into ``out_dir`` as ``name`` (layers, map, ``<name>.json``); returns it with ``files``
+    filled."""
     from ..maps import render_html
     from ..maps.change import change_map
 

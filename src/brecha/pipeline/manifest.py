@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__
 from .._io import atomic_path, sha256_file
 
-__all__ = ["MANIFEST_NAME", "FORMAT", "empty", "load", "save", "verify", "output_problem", "primary_output", "input_checksums",
-           "write_text", "inside"]
+__all__ = ["MANIFEST_NAME", "FORMAT", "empty", "load", "save", "verify", "output_problem", "primary_output",
+           "input_checksums", "write_text", "inside"]
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,8 @@ def _is_output(rec: Any) -> bool:
 
 def _is_inputs(recs: Any) -> bool:
     # sha256 None: an optional source the user did not give (recorded so that giving one makes layers stale).
-    return isinstance(recs, dict) and all(r is None or (isinstance(r, dict) and isinstance(r.get("sha256"), (str, type(None))))
-                                          for r in recs.values())
+    return isinstance(recs, dict) and all(
+        r is None or (isinstance(r, dict) and isinstance(r.get("sha256"), (str, type(None)))) for r in recs.values())
 
 
 def _shape_problem(man: dict[str, Any]) -> str | None:

@@ -16,9 +16,10 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -186,7 +187,8 @@ class _Build:
         frames = {}
         for local, ref in spec.inputs.items():
             kind, name = ref.split(":", 1)
-            frames[local] = self.sources.frame(name) if kind == "source" else _read_layer(self.out, self.man["layers"][name])
+            frames[local] = (self.sources.frame(name) if kind == "source"
+                             else _read_layer(self.out, self.man["layers"][name]))
         params = {**spec.params, "style": spec.style} if spec.kind == "map" else dict(spec.params)
         result = _check_result(spec, self.registry[spec.function].fn(frames, **params))
         folder = self.out / FOLDER[spec.kind]

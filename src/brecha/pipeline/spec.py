@@ -38,6 +38,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -331,7 +332,7 @@ def _parse(p: _Collector, file: Path, registry: Registry) -> LayerSpec | None:
                      formats, hxl, tags, style, _hash(raw))
 
 
-def load_specs(layers_dir: str | Path, *, registry: Registry | None = None) -> dict[str, LayerSpec]:
+def load_specs(layers_dir: str | os.PathLike, *, registry: Registry | None = None) -> dict[str, LayerSpec]:
     """Read and check every ``*.toml`` in ``layers_dir``.
 
     Returns

@@ -178,12 +178,13 @@ def open_agency_table(path: str | os.PathLike, headers: dict[str, tuple[str, ...
     """
     df = read_table(path, sheet=sheet)
     file = str(path) if "sheet" not in df.attrs else f"{path} (sheet {df.attrs['sheet']!r})"
-    alias = {}
-    for canon, names in headers.items():
-        alias[canon] = canon
+    alias: dict[str, str] = {}
+    for english, names in headers.items():
+        alias[english] = english
         for n in names:
-            alias.setdefault(n, canon)
-    rename, problems = {}, []
+            alias.setdefault(n, english)
+    rename: dict[str, str] = {}
+    problems: list[Problem] = []
     head_line = int(df.attrs.get("header_line", 1))
     for col in df.columns:
         if col == "_line":

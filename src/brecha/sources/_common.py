@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -92,22 +92,24 @@ def open_sheet(path: str | os.PathLike, is_header: Callable[[list[str]], bool], 
         # the sheet the workbook opens on is tried first.
         visible = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
         active = wb.active.title if wb.active is not None and wb.active.title in visible else None
-        order = [sheet] if sheet is not None else [active] * (active is not None) + [n for n in visible if n != active]
+        opens_on = [] if active is None else [active]
+        order = [sheet] if sheet is not None else opens_on + [n for n in visible if n != active]
         hidden = [n for n in names if n not in visible]
         if hidden and sheet is None:
             log.info("%s: hidden sheet(s) %s not read (name one with sheet= to read it)", path, hidden)
-        found = None
+        hit: tuple[str, int, list[list[str]]] | None = None  # the sheet, its header's index, its rows
         for name in order:
-            rows = [[_cell(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
-            at = next((i for i, r in enumerate(rows) if is_header([c.strip().lower() for c in r])), None)
-            if at is not None:
-                found = name
+            cells = [[_cell(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
+            row = next((i for i, r in enumerate(cells) if is_header([c.strip().lower() for c in r])), None)
+            if row is not None:
+                hit = (name, row, cells)
                 break
     finally:
         wb.close()
-    if found is None:
+    if hit is None:
         where = f"sheet {sheet!r}" if sheet is not None else f"any of the sheets {order}"
         raise InputError([Problem(file, None, None, None, f"a header row {header_hint} in {where}")])
+    found, at, rows = hit
     if at:
         log.info("%s, sheet %r: skipped %d title row(s) above the header on row %d", path, found, at, at + 1)
     head = rows[at]

@@ -54,7 +54,8 @@ def main(src: Path) -> None:
     states["short_name"] = states["cve_ent"].map(st["state_name"])
     states["abbr"] = states["cve_ent"].map(st["state_abbr_official"])
     states["abbr_code"] = states["cve_ent"].map(st["state_abbr"])
-    _write(states[["cve_ent", "name", "short_name", "abbr", "abbr_code", "geometry"]].sort_values("cve_ent", ignore_index=True), "states")
+    state_cols = ["cve_ent", "name", "short_name", "abbr", "abbr_code", "geometry"]
+    _write(states[state_cols].sort_values("cve_ent", ignore_index=True), "states")
 
     census = read_census_municipal(src / "census/census2020_municipal.csv")
     full = read_census_municipal(src / "census/census2020_municipal_13estados_full.csv")

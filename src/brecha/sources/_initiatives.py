@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from ..errors import PlaceError
-from ..places import Gazetteer
+from ..places import Gazetteer, Place
 from ._agency_common import (
     INITIATIVE_HEADERS,
     canonical_agency,
@@ -98,18 +98,20 @@ def read_initiatives(path: str | os.PathLike, *, gazetteer: Gazetteer | None = N
     year = chk.integer("year", lo=_YEARS[0], hi=_YEARS[1])
     theme = chk.text("theme", required=False, max_len=500)
     states_memo: dict[str, str | None] = {}
-    munis_memo: dict[str, object] = {}
+    munis_memo: dict[str, Place | PlaceError] = {}
     ents_col, geos_col = [], []
     for idx, states, munis in zip(df.index, df["states"], df["municipalities"]):
-        ents, geos = [], []
+        ents: list[str] = []
+        geos: list[str] = []
         for s in split_cell(states):
             if s not in states_memo:
                 st = None if is_placeholder(pd.Series([s])).iloc[0] else gz.resolve_state(s)
                 states_memo[s] = st.cve_ent if st is not None else None
-            if states_memo[s] is None:
+            ent = states_memo[s]
+            if ent is None:
                 chk.add(idx, "states", s, "a Mexican state (name, short form or abbreviation)")
             else:
-                ents.append(states_memo[s])
+                ents.append(ent)
         for m in split_cell(munis):
             if m not in munis_memo:
                 try:

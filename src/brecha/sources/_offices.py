@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..errors import PlaceError
-from ..places import Gazetteer
+from ..places import Gazetteer, Place
 from ._agency_common import (
     OFFICE_HEADERS,
     canonical_agency,
@@ -81,21 +82,23 @@ class _StateMemo:
     """The gazetteer with ``resolve_state`` remembered per text: a large file names few states."""
 
     def __init__(self, gz: Gazetteer):
-        self.gz, self.states, self._seen = gz, gz.states, {}
+        self.gz, self.states = gz, gz.states
+        self._seen: dict[str, Place | None] = {}
 
-    def resolve_state(self, text: str):
+    def resolve_state(self, text: str) -> Place | None:
         if text not in self._seen:
             self._seen[text] = self.gz.resolve_state(text)
         return self._seen[text]
 
-    def resolve(self, *args, **kw):
-        return self.gz.resolve(*args, **kw)
+    def resolve(self, text: str, *, state: str | None = None,
+                level: Literal["any", "state", "municipality"] = "any") -> Place:
+        return self.gz.resolve(text, state=state, level=level)
 
 
-def _resolve_pair(gz: Gazetteer, city: str, state: str) -> dict:
+def _resolve_pair(gz: Gazetteer | _StateMemo, city: str, state: str) -> dict[str, Any]:
     """Where one ``(city, state)`` pair places an office, or the problem with it."""
-    r = {"ent": None, "geo": None, "loc": None, "placed": "none", "state_name": state, "precision": "national",
-         "named_geo": None, "named_col": None, "err_col": None, "err": None}
+    r: dict[str, Any] = {"ent": None, "geo": None, "loc": None, "placed": "none", "state_name": state,
+                         "precision": "national", "named_geo": None, "named_col": None, "err_col": None, "err": None}
     if not state and not city:
         return r
     st = None
@@ -111,16 +114,15 @@ def _resolve_pair(gz: Gazetteer, city: str, state: str) -> dict:
     try:
         p = gz.resolve(city, state=state or None, level="municipality")
     except PlaceError as err:
-        if as_state is not None and (st is None or as_state.cve_ent == st.cve_ent):
-            p = None  # "Ciudad de México" and no alcaldía: the entity, at state precision
-        else:
+        if as_state is None or (st is not None and as_state.cve_ent != st.cve_ent):
             r.update(err_col="city", err=err)
             return r
+        p = as_state  # "Ciudad de México" and no alcaldía: the entity, at state precision
     # A city alias that is itself the state's name ("Ciudad de México") names the entity, not a
     # municipality in it: state precision, no point, as the reports give no alcaldía.
-    if p is None or getattr(p, "level", "municipality") == "state" or (
+    if p.level == "state" or (
             p.matched_by == "city_alias" and as_state is not None and as_state.cve_ent == p.cve_ent):
-        ent = as_state.cve_ent
+        ent = p.cve_ent  # a state-level answer names the state the city's words name (as_state)
         r.update(ent=ent, geo=None, placed="state", state_name=gz.states.at[ent, "name"], precision="state",
                  named_col="city")
         return r

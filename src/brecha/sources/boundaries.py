@@ -89,10 +89,11 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict
                             internal=(gdf.geometry.name, "index"), stacklevel=3)
     problems: list[Problem] = []
     if gdf.empty:
-        problems.append(Problem(file, None, "geometry", None, "at least one municipal polygon (the layer has no features)"))
-    if gdf.crs is None:
         problems.append(Problem(file, None, "geometry", None,
-                                "a coordinate reference system (the file has none; set it, e.g. EPSG:4326 or EPSG:6372)"))
+                                "at least one municipal polygon (the layer has no features)"))
+    if gdf.crs is None:
+        problems.append(Problem(file, None, "geometry", None, "a coordinate reference system "
+                                "(the file has none; set it, e.g. EPSG:4326 or EPSG:6372)"))
     code_col = next((c for c in _CODE_COLS if c in gdf.columns), None)
     if code_col is None:
         problems.append(Problem(file, None, "cvegeo", None, f"a 'CVEGEO' column (found {list(gdf.columns)})"))
@@ -124,7 +125,8 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None, strict
         problems.append(Problem(file, int(i) + 1, "geometry", kind[i], "a Polygon or MultiPolygon"))
     invalid = polygon & ~empty & ~gdf.geometry.is_valid
     repairs = [Problem(file, int(i) + 1, "geometry", codes[i],
-                       "a valid polygon (strict mode refuses to repair it with make_valid)") for i in gdf.index[invalid]]
+                       "a valid polygon (strict mode refuses to repair it with make_valid)")
+               for i in gdf.index[invalid]]
     if strict:
         problems += repairs
     if problems:

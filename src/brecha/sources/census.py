@@ -95,13 +95,15 @@ def _counts(df: pd.DataFrame, chk, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def _padded_loc(df: pd.DataFrame, column: str, chk) -> pd.Series:
-    """ITER's 4-digit LOC codes, padded back when a spreadsheet dropped their zeros (``0`` for ``0000``), with a warning."""
+    """ITER's 4-digit LOC codes, padded back when a spreadsheet dropped their zeros (``0`` for ``0000``),
+    with a warning."""
     raw = df[column].astype(str).str.strip()
     short = raw.str.fullmatch(r"\d{1,3}")
     if short.any():
         first = short.idxmax()
-        chk.warn(f"{int(short.sum()):,} LOC code(s) in column {column!r} had lost their leading zeros and were padded "
-                 f"to 4 digits (e.g. line {int(df.at[first, '_line'])}: {raw[first]!r} read as {raw[first].zfill(4)!r})")
+        chk.warn(f"{int(short.sum()):,} LOC code(s) in column {column!r} had lost their leading zeros and were "
+                 f"padded to 4 digits (e.g. line {int(df.at[first, '_line'])}: {raw[first]!r} read as "
+                 f"{raw[first].zfill(4)!r})")
     return raw.str.zfill(4)
 
 
@@ -127,8 +129,7 @@ def read_census_municipal(path: str | os.PathLike, *, strict: bool = False,
     if loc is not None and df[loc].str.fullmatch(r"\d{1,4}").all():
         mun = first_present(df, "mun", "cve_mun")
         if mun is None:
-            chk.add(None, "mun", None, "a 3-digit municipality code column 'mun' beside 'loc' (ITER layout)")
-            chk.raise_if_any()
+            chk.missing("mun", "a 3-digit municipality code column 'mun' beside 'loc' (ITER layout)")
         loc_code = _padded_loc(df, loc, chk)
         total = (loc_code == "0000") & (df[mun].str.strip().str.zfill(3) != "000")
         if not total.any():
@@ -185,8 +186,7 @@ def read_census_localities(path: str | os.PathLike, *, strict: bool = False,
     chk.extra_columns(CODE_COLUMNS + ("pobtot", "longitud", "latitud", "loc", "cve_loc", "nom_loc"), _LAYOUT)
     loc_col = first_present(df, "loc", "cve_loc")
     if loc_col is None:
-        chk.add(None, "loc", None, "a 4-digit locality code column 'loc'")
-        chk.raise_if_any()
+        chk.missing("loc", "a 4-digit locality code column 'loc'")
     df = df[~_padded_loc(df, loc_col, chk).isin(["0000", "9998", "9999"])].copy()
     chk.df, chk.lines = df, df["_line"]
     cvegeo = cvegeo_from(df, chk)

@@ -181,8 +181,8 @@ def _parse_sheet(name: str, rows: list[tuple], gz: Gazetteer) -> list[tuple]:
     if year_at is None:
         return []
     header = rows[year_at]
-    year_cols = {j: int(_YEAR.match(str(v)).group(1)) for j, v in enumerate(header)
-                 if v is not None and _YEAR.match(str(v))}
+    year_cols = {j: int(m.group(1)) for j, v in enumerate(header)
+                 if v is not None and (m := _YEAR.match(str(v)))}
     first_year_col = min(year_cols)
     above = rows[max(0, year_at - 4):year_at]
     units: list = [None] * len(header)
@@ -192,9 +192,9 @@ def _parse_sheet(name: str, rows: list[tuple], gz: Gazetteer) -> list[tuple]:
         u = _ffill(row[:len(header)], _unit)
         if any(u[j] for j in year_cols):
             units = u
-        ind = _ffill(row[:len(header)], lambda v: indicator_from_label(v) if _unit(v) is None else None)
-        if any(ind[j] for j in year_cols):
-            indicators = ind
+        named = _ffill(row[:len(header)], lambda v: indicator_from_label(v) if _unit(v) is None else None)
+        if any(named[j] for j in year_cols):
+            indicators = named
     title = " ".join(str(v) for row in rows[:year_at] for v in row if isinstance(v, str))
     default_unit = _unit(title) or "pct"
     sheet_state = _state_in_text(name, gz) or _state_in_text(title, gz)

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._common import (CODE_COLUMNS, CVEGEO_COLUMNS, MUN_COLUMNS, NOT_AVAILABLE, cvegeo_from, first_present,
-                      open_sheet, open_table)
+from ._common import (
+    CODE_COLUMNS,
+    CVEGEO_COLUMNS,
+    MUN_COLUMNS,
+    NOT_AVAILABLE,
+    cvegeo_from,
+    first_present,
+    open_sheet,
+    open_table,
+)
 
 __all__ = ["read_coneval_municipal", "POVERTY_INDICATORS", "NOT_AVAILABLE"]
 

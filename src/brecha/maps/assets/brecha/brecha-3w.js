@@ -356,8 +356,10 @@
     /* ---- click popup: what is reported here, under the filters --------------------------------- */
     B.popups.threeW = function (p, lo) {
       var isM = lo.key === 'cvegeo', k = p[lo.key], c = state.c, L_ = c.level[isM ? 'm' : 's'];
-      var div = el('div', 'brecha-inits');
+      // The list scrolls (.brecha-inits); offices, evidence and the profile command stay in view below it.
+      var div = el('div', 'brecha-3w-pop');
       el('b', null, W.in_place.replace('{place}', p.name), div);
+      var list = el('div', 'brecha-inits', null, div);
       var byId = new Map();
       rows.forEach(function (r) {
         var here = isM ? PLACED[r.precision] && r.cvegeo === k : (PLACED[r.precision] || r.precision === 'state') && r.cve_ent === k;
@@ -368,9 +370,9 @@
         if (r.agency) it.ag.add(label(r.agency));
         if (r.theme) it.th.add(r.theme);
       });
-      if (!byId.size) el('div', 'brecha-empty', W.none, div);
+      if (!byId.size) el('div', 'brecha-empty', W.none, list);
       else {
-        var ul = el('ul', null, null, div);
+        var ul = el('ul', null, null, list);
         byId.forEach(function (it) {
           var li = el('li', null, null, ul);
           el('div', null, it.title, li);
