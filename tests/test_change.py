@@ -214,10 +214,24 @@ def test_layer_specs_publish_change_since_a_kept_build_and_a_scenario(tmp_path, 
         'title = { es = "Planeadas", en = "Planned" }\nfunction = "scenario.layer"\nkey = ["cvegeo"]\n'
         f'[inputs]\n{sources}\ngap = "layer:gap_settings"\nbefore = "layer:municipalities"\n'
         f'[params]\nscenario = "planned"\n{same}\n[outputs]\nformats = ["parquet"]\n', encoding="utf-8")
+    (specs / "presence_by_year.toml").write_text(
+        'title = { es = "Por año", en = "By year" }\nfunction = "scenario.by_year"\nkey = ["cvegeo", "year"]\n'
+        f'[inputs]\n{sources}\ngap = "layer:gap_settings"\n[params]\n{same}\n[outputs]\nformats = ["parquet"]\n',
+        encoding="utf-8")
+    (specs / "map_years.toml").write_text(
+        'title = { es = "Años", en = "Years" }\nfunction = "maps.years"\n'
+        '[inputs]\ntable = "layer:presence_by_year"\n'
+        '[style]\ncolumn = "presence_class"\nscheme = "quantiles"\nk = 3\n'
+        'colors = ["#edf8fb", "#66c2a4", "#006d2c"]\nlegend = { es = "Presencia", en = "Presence" }\n'
+        '[outputs]\nformats = ["html"]\n', encoding="utf-8")
     out = tmp_path / "out"
     shutil.copytree(real_build_dir, out)
-    res = build(out, layers_dir=specs, layers=["change_since_last", "scenario_planned"], store=False)
-    assert not res.failed and set(res.built) >= {"change_since_last", "scenario_planned"}
+    res = build(out, layers_dir=specs, layers=["change_since_last", "scenario_planned", "map_years"], store=False)
+    assert not res.failed and set(res.built) >= {"change_since_last", "scenario_planned", "presence_by_year",
+                                                 "map_years"}
+    years = pd.read_parquet(out / "layers/presence_by_year.parquet")
+    assert sorted(years["year"].unique()) == [2020, 2022, 2023] and len(years) == 3 * 2469
+    assert (out / "maps/map_years.html").stat().st_size < 2_000_000
     assert "municipalities" not in res.built  # the kept layers were reused, not rebuilt
     since = pd.read_parquet(out / "layers/change_since_last.parquet")
     assert len(since) == 2469 and not since["changed"].any()

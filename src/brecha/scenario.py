@@ -33,7 +33,7 @@ from .change import compare_layers, scenario_summary
 from .errors import InputError, Problem
 
 __all__ = ["ScenarioResult", "open_planned", "open_sites", "siting_sites", "run_scenario", "PROPOSED_AGENCY",
-           "report_years", "by_year", "year_change", "YEAR_COLUMNS", "scenario_layer"]
+           "report_years", "by_year", "by_year_layer", "year_change", "YEAR_COLUMNS", "scenario_layer"]
 
 log = logging.getLogger(__name__)
 
@@ -322,3 +322,15 @@ def scenario_layer(sources: Mapping[str, pd.DataFrame], *, scenario: str, before
         after = open_sites(offices, sites, municipalities=sources["municipalities"], localities=sources["localities"],
                            file="siting")
     return run_scenario(scenario, sources, after, params=params, before=before).change
+
+
+def by_year_layer(sources: Mapping[str, pd.DataFrame], *, gap: Any = None, catchment_km: float, radius_km: float,
+                  decay: str, lisa_permutations: int) -> gpd.GeoDataFrame:
+    """:func:`by_year` as a layer (``function = "scenario.by_year"``), with the municipal spec's settings.
+
+    Its reach and care parameters name the municipal spec's (``radius_km = {
+    same_as = "municipalities" }``), so each year is scored as the build scores
+    the municipal layer; key ``["cvegeo", "year"]``. Read by the years map.
+    """
+    return by_year(sources, params={"gap": gap, "catchment_km": catchment_km, "radius_km": radius_km,
+                                    "decay": decay, "lisa_permutations": lisa_permutations})

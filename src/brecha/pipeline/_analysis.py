@@ -102,6 +102,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("rasters.zonal_stats", _zonal, inputs=("population", "office_distance", "care_access")),
     Entry("fairshare.table", "brecha.fairshare:fair_share_table", inputs=("layer",), adapter=False),
     Entry("change.since_previous", "brecha.pipeline.compare:change_since", inputs=("layer",), adapter=False),
+    Entry("scenario.by_year", "brecha.scenario:by_year_layer",
+          inputs=("municipalities", *LAYER_SOURCES, "gap"), adapter=False),
     Entry("scenario.layer", "brecha.scenario:scenario_layer",
           inputs=("municipalities", *LAYER_SOURCES, "gap", "before"), adapter=False),
 )
