@@ -57,6 +57,19 @@ def test_added_and_removed_rows_and_columns_in_one_layer_only():
     assert not any(c.startswith("brand_new") for c in ch.columns)
 
 
+def test_a_rank_moved_only_by_others_is_not_a_change():
+    # One place leaves the top: the places below move up one, none of their own figures moved.
+    a = _layer(cvegeo=["01001", "01002", "01003"], gap_rank=[1, 2, 3], gap_score=[0.9, 0.8, 0.7],
+               initiatives=[0, 0, 0])
+    b = _layer(cvegeo=["01001", "01002", "01003"], gap_rank=[3, 1, 2], gap_score=[0.1, 0.8, 0.7],
+               initiatives=[1, 0, 0])
+    ch = compare_layers(a, b).set_index("cvegeo")
+    assert ch["changed"].tolist() == [True, False, False]
+    assert ch["rank_move"].tolist() == [-2, 1, 1]
+    assert ch.loc["01001", "changed_columns"] == "initiatives;gap_score;gap_rank"
+    assert ch.loc["01002", "changed_columns"] == ""
+
+
 def test_rank_move_sign_is_up_is_positive():
     a = _layer(cvegeo=["01001", "01002", "01003"], gap_rank=[3, 1, 2])
     b = _layer(cvegeo=["01001", "01002", "01003"], gap_rank=[1, 2, 3])
@@ -76,7 +89,8 @@ def test_states_sum_their_municipalities():
     a = _layer(cvegeo=["01001", "01002", "02001"], gap_rank=[1, 2, 3], initiatives=[0, 1, 0])
     b = _layer(cvegeo=["01001", "01002", "02001"], gap_rank=[2, 1, 3], initiatives=[0, 2, 0])
     st = compare_states(compare_layers(a, b)).set_index("cve_ent")
-    assert st.loc["01", "changed"] == 2 and st.loc["02", "changed"] == 0
+    # 01001 only moved down because 01002 moved past it: a rank move, not a change of its own
+    assert st.loc["01", "changed"] == 1 and st.loc["02", "changed"] == 0
     assert st.loc["01", "moved_up"] == 1 and st.loc["01", "moved_down"] == 1
     assert st.loc["01", "initiatives_before"] == 1 and st.loc["01", "initiatives_after"] == 2
 
@@ -90,6 +104,11 @@ def test_input_changes_name_inputs_settings_and_code():
     diff = input_changes(man("a" * 64, 100, "v1"), man("b" * 64, 50, "v1"))
     assert diff[["what", "name"]].values.tolist() == [["input", "offices"], ["setting", "radius_km"]]
     assert diff.loc[1, "before"] == "100" and diff.loc[1, "after"] == "50"
+    # A file added to an input (brecha build --add-offices) changes it though the embedded file is the same.
+    added = man("a" * 64, 100, "v1")
+    added["layers"]["municipalities"]["inputs"]["offices"]["added"] = [{"file": "/x/mine.csv", "sha256": "c" * 64}]
+    more = input_changes(man("a" * 64, 100, "v1"), added)
+    assert more["name"].tolist() == ["offices"] and "mine.csv sha256:cccccccccccc" in more.loc[0, "after"]
 
 
 def test_scenario_summary_counts_people_newly_within_reach():

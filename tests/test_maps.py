@@ -17,6 +17,7 @@ from brecha import geography, maps
 from brecha.errors import BrechaError, InputError, PlaceError
 from brecha.maps._assets import VENDORED, read_asset
 from brecha.maps._classify import NODATA_COLOR, ZERO_COLOR, classify
+from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR
 from brecha.maps._offline import inline_assets
 from brecha.maps._payload import decode_geometry, encode_geometry
 from brecha.maps._simplify import simplify_coverage, tolerance_for
@@ -461,6 +462,13 @@ def test_gap_drivers_follow_the_map_language(ags):
     assert es["rows"][0][c].startswith("sin reporte")
     html = maps.render_html(maps.gap_map(munis, top_n=1, tiles=False))
     assert f"Sin reporte: {len(munis)} municipios" in html and "no una brecha confirmada" in html
+    # and it has its own fill and legend swatch: in the gap cell's colour it would read as a confirmed gap
+    layer = re.search(r'"bivar":(\{.*?\}\})', html).group(1)
+    assert '"special":{"field":"gap_class","value":"sin reporte: necesidad alta, nada reportado"' in layer
+    assert NO_REPORT_COLOR in layer and NO_REPORT_COLOR not in str(BIVARIATE_COLORS)
+    assert f"sin reporte: necesidad alta, nada reportado ({len(munis)})" in html
+    plain = maps.render_html(maps.gap_map(ags.assign(gap_drivers="[]", gap_class="gap"), top_n=1, tiles=False))
+    assert NO_REPORT_COLOR not in plain
 
 
 def test_spanish_office_types_themes_and_report_attribution(ags):

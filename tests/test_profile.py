@@ -75,6 +75,8 @@ def test_ocosingo_profile_from_a_build_shows_the_layers_figures(build_dir, tmp_p
     assert code == 0 and "Ocosingo, Chiapas" in stdout
     html = out.read_text(encoding="utf-8")
     assert "<h1>Ocosingo, Chiapas</h1>" in html and "07059" in html
+    # how the place was matched, in words (not the resolver's code "municipality_name")
+    assert "«Ocosingo» (por el nombre del municipio)" in html and "municipality_name" not in html
     ocosingo = pd.read_parquet(build_dir / "layers" / "municipalities.parquet").set_index("cvegeo").loc["07059"]
     assert f"{ocosingo['poverty_people']:,.0f} personas" in html  # as the layer has it, not recomputed
     assert "#2</span> 2 de 2469 lugares" in html

@@ -108,11 +108,16 @@ presence.loc[presence["initiatives"] > 0, ["cvegeo", "name", "state_name", "init
 brecha.presence.initiative_counts(places, level="state").query("initiatives > 0")
 
 # %% [markdown]
-# The interactive presence map draws the same counts, with the embedded offices for context.
+# The interactive presence map draws what a layer says; `presence_by_area` gives those columns
+# (initiatives, distinct agencies and offices, and the evidence: reported, state only, no report)
+# for your initiatives with the embedded offices for context. Maps never count for themselves.
 
 # %%
 sources = brecha.load_sources()
-brecha.show(brecha.presence_map(municipalities, sources["offices"], places, lang="en"))
+by_area = brecha.presence.presence_by_area(places, sources["offices"], level="municipality",
+                                           boundaries=municipalities)
+layer = municipalities.merge(by_area.drop(columns=["cve_ent", "name", "state_name"], errors="ignore"), on="cvegeo")
+brecha.show(brecha.presence_map(layer, sources["offices"], places, lang="en"))
 
 # %% [markdown]
 # ## The gap, with your work added

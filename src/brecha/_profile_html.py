@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from ._care_groups import HEADLINE_GROUPS, SUPPLY_GROUPS
-from ._profile_words import figure_label, word
+from ._profile_words import figure_label, matched_word, word
 from .gap import describe_drivers, describe_gap_class
 
 __all__ = ["render_profile", "fmt"]
@@ -222,7 +222,9 @@ def render_profile(p, lang: str = "es", *, version: str = "", now: _dt.datetime 
     row, muni = p.row, p.level == "municipality"
     code = row.get("cvegeo") if muni else row.get("cve_ent")
     kind = word(lang, "profile_muni" if muni else "profile_state")
-    how = p.place.matched_by + (f"; {word(lang, 'locality', name=p.place.locality)}" if p.place.locality else "")
+    how = matched_word(lang, p.place.matched_by)
+    if p.place.locality:
+        how += f"; {word(lang, 'locality', name=p.place.locality)}"
     for alt in p.place.alternatives:  # the same words name another place: say which, and how to ask for it
         how += "; " + word(lang, "also_names", name=f"{alt.get('name')}, {alt.get('state_name')}",
                            code=alt.get("cvegeo") or alt.get("cve_ent"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ._care_groups import care_fields
 
-__all__ = ["word", "FIGURES", "figure_label", "LANGS"]
+__all__ = ["word", "matched_word", "FIGURES", "figure_label", "LANGS"]
 
 LANGS = ("es", "en")
 
@@ -26,6 +26,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "also_names": ("también nombra {name} ({code}): pídalo como «{name}»",
                    "also names {name} ({code}): ask for “{name}”"),
     "locality": ("localidad {name}, en el municipio", "locality {name}, in the municipality"),
+    # How the resolver matched the words asked (brecha.places.Place.matched_by), said to a reader.
+    "how_code": ("por su clave INEGI", "by its INEGI code"),
+    "how_state_name": ("por el nombre del estado", "by the state's name"),
+    "how_state_short_name": ("por el nombre corto del estado", "by the state's short name"),
+    "how_municipality_name": ("por el nombre del municipio", "by the municipality's name"),
+    "how_municipality_short_name": ("por el nombre corto del municipio", "by the municipality's short name"),
+    "how_city_alias": ("por el nombre de la ciudad", "by the city's name"),
+    "how_locality": ("por el nombre de una localidad", "by a locality's name"),
+    "how_urban_locality": ("por el nombre de una localidad urbana", "by an urban locality's name"),
     "need": ("Necesidad", "Need"),
     "presence": ("Presencia reportada", "Reported presence"),
     "care": ("Acceso a cuidados", "Care access"),
@@ -170,6 +179,12 @@ def word(lang: str, key: str, **values) -> str:
     pair = _WORDS.get(key)
     text = key if pair is None else pair[_i(lang)]
     return text.format(**values) if values else text
+
+
+def matched_word(lang: str, how: str) -> str:
+    """How a place was matched (``"municipality_name"``) in words; an unknown code as is."""
+    key = f"how_{how}"
+    return word(lang, key) if key in _WORDS else how
 
 
 def figure_label(lang: str, column: str) -> tuple[str, str, int]:

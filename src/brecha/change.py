@@ -13,8 +13,11 @@ Rules, chosen so a reader can check any row by hand:
 * Numbers are equal when both are missing or they agree to 1e-9 relative
   (builds are deterministic; the tolerance only absorbs float noise of a
   reordered sum). Text and classes must be identical.
-* ``changed`` is true when any compared column differs, or when the
-  municipality is in one layer only (``status`` "added" / "removed").
+* ``changed`` is true when any compared column other than ``gap_rank``
+  differs, or when the municipality is in one layer only (``status``
+  "added" / "removed"). A rank is relative: when one place leaves the top,
+  every place below moves up one with no figure of its own moving; that
+  move is in ``rank_move``, not a change.
 * ``rank_move = gap_rank_before - gap_rank_after``: positive means the
   municipality moved **up** the gap ranking (towards rank 1, more urgent).
 
@@ -24,12 +27,13 @@ Rules, chosen so a reader can check any row by hand:
 >>> ch = compare_layers(before, after)
 >>> ch[["cvegeo", "changed", "rank_move", "changed_columns"]].to_dict("records")
 [{'cvegeo': '01001', 'changed': True, 'rank_move': 1, 'changed_columns': 'initiatives;gap_rank'}, \
-{'cvegeo': '01002', 'changed': True, 'rank_move': -1, 'changed_columns': 'gap_rank'}]
+{'cvegeo': '01002', 'changed': False, 'rank_move': -1, 'changed_columns': ''}]
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -100,8 +104,10 @@ def compare_layers(before: pd.DataFrame, after: pd.DataFrame, *, key: str = "cve
     -------
     DataFrame (GeoDataFrame when ``after`` or ``before`` has geometry)
         ``key``, ``cve_ent``, ``name``, ``state_name`` when present, ``status``
-        ("both", "added", "removed"), ``changed`` (bool), ``changed_columns``
-        (``;``-separated column names, in :data:`HEADLINE` order),
+        ("both", "added", "removed"), ``changed`` (bool: a compared figure of
+        the place's own moved, or it is in one layer only; a gap rank moved
+        only by other places is not a change), ``changed_columns``
+        (``;``-separated column names, in :data:`HEADLINE` order; empty when not changed),
         ``<column>_before`` / ``<column>_after`` for each compared column, and
         ``rank_move`` (places moved up the gap ranking; positive is more
         urgent) when ``gap_rank`` is compared. Rows are in key order.
@@ -129,9 +135,11 @@ def compare_layers(before: pd.DataFrame, after: pd.DataFrame, *, key: str = "cve
         out[f"{c}_before"], out[f"{c}_after"] = old.to_numpy(), new.to_numpy()
         flags.append(_differs(old, new))
     diff = np.column_stack(flags) if flags else np.zeros((len(keys), 0), dtype=bool)
-    out["changed"] = diff.any(axis=1) | (out["status"] != "both").to_numpy()
+    # A rank moved only by other places is no change of this place (module rules); rank_move keeps it.
+    own = diff[:, [c != "gap_rank" for c in compared]].any(axis=1)
+    out["changed"] = own | (out["status"] != "both").to_numpy()
     names = np.array(compared, dtype=object)
-    out["changed_columns"] = [";".join(names[row]) for row in diff]
+    out["changed_columns"] = [";".join(names[row]) if mine else "" for row, mine in zip(diff, own)]
     if "gap_rank" in compared:
         move = out["gap_rank_before"].astype("Float64") - out["gap_rank_after"].astype("Float64")
         out["rank_move"] = move.round().astype("Int64")
@@ -205,7 +213,7 @@ def input_changes(before: Mapping[str, Any], after: Mapping[str, Any], *,
     ib, ia = _records(eb), _records(ea)
     for name in sorted(set(ib) | set(ia)):
         rb, ra = ib.get(name) or {}, ia.get(name) or {}
-        if rb.get("sha256") != ra.get("sha256"):
+        if rb.get("sha256") != ra.get("sha256") or _added(rb) != _added(ra):  # --add-initiatives/--add-offices
             rows.append({"what": "input", "name": name, "before": _describe_input(rb), "after": _describe_input(ra)})
     pb, pa = dict(eb.get("params") or {}), dict(ea.get("params") or {})
     for name in sorted(set(pb) | set(pa)):
@@ -217,13 +225,19 @@ def input_changes(before: Mapping[str, Any], after: Mapping[str, Any], *,
     return pd.DataFrame(rows, columns=["what", "name", "before", "after"])
 
 
+def _added(rec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(file, sha256) of the files a build added to an input (``brecha build --add-initiatives``)."""
+    return [(str(a.get("file", "")), str(a.get("sha256", ""))) for a in rec.get("added") or [] if isinstance(a, dict)]
+
+
 def _describe_input(rec: Mapping[str, Any]) -> str:
     if not rec:
         return ""
     sha = str(rec.get("sha256") or "")[:12]
     label = rec.get("file") or rec.get("source") or rec.get("ref") or ""
     vintage = f" ({rec['vintage']})" if rec.get("vintage") else ""
-    return f"{label}{vintage} sha256:{sha}"
+    extra = "".join(f" + {Path(f).name} sha256:{h[:12]}" for f, h in _added(rec))
+    return f"{label}{vintage} sha256:{sha}{extra}"
 
 
 def _text(value: Any) -> str:

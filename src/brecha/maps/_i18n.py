@@ -260,6 +260,12 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "gap_rank_before": ("Lugar en la brecha, antes", "Gap rank, before", "", "", 0),
     "gap_rank_after": ("Lugar en la brecha, después", "Gap rank, after", "", "", 0),
     "changed_columns": ("Qué cambió", "What changed", "", "", 0),
+    # State fair share (brecha.fairshare): fractions 0..1 of the national total, so three decimals (0.135).
+    "fair_share_gap": ("Parte de la pobreza menos parte de las iniciativas",
+                       "Share of the poor minus share of initiatives", "", "", 3),
+    "share_poor": ("Parte de las personas en pobreza del país", "Share of the country's poor", "", "", 3),
+    "share_initiatives": ("Parte de las iniciativas del país", "Share of the country's initiatives", "", "", 3),
+    "fair_share_rank": ("Lugar en la participación justa", "Fair-share rank", "", "", 0),
 }
 
 # The care columns' labels come from the one table of care groups (brecha.care.CARE_GROUPS).
@@ -271,6 +277,8 @@ _LEGEND_UNITS: dict[str, tuple[str, str]] = {
     "offices": ("número de oficinas", "number of offices"),
     "agencies": ("número de agencias distintas", "number of distinct agencies"),
     "gap_score": ("puntaje sin unidad: más alto, más brecha", "unitless score: higher, larger gap"),
+    "fair_share_gap": ("fracción del total del país (0.10 = 10 puntos); positivo: menos atendido que su pobreza",
+                       "fraction of the national total (0.10 = 10 points); positive: less served than its poverty"),
     **{f"care_supply_{g.name}": ("lugares", "places") for g in SUPPLY_GROUPS},
 }
 

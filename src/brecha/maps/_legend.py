@@ -32,6 +32,8 @@ _SHAPE_PATHS = {
 #: Joshua Stevens' 3x3 bivariate scheme (Stevens 2015, "Bivariate choropleth
 #: maps: a how-to guide"), rows = need 1..3 (low to high), columns = presence
 #: 1..3. High need with low presence (the gap) is the saturated magenta.
+#: Fill of high-need places nothing reports ("sin reporte"): outside the grid, so never read as a gap.
+NO_REPORT_COLOR = "#fdd49e"
 BIVARIATE_COLORS = (
     ("#e8e8e8", "#ace4e4", "#5ac8c8"),
     ("#dfb0d6", "#a5add3", "#5698b9"),
@@ -81,11 +83,12 @@ def symbol_legend(title: str, entries: Sequence[tuple[str, str]], *, note: str |
 
 def bivariate_legend(title: str, *, x_label: str, y_label: str, low: str, high: str, note: str | None = None,
                      colors: Sequence[Sequence[str]] = BIVARIATE_COLORS, nodata: int = 0,
-                     nodata_label: str = "Sin datos") -> str:
+                     nodata_label: str = "Sin datos", swatches: Sequence[tuple[str, str]] = ()) -> str:
     """A 3x3 grid: need rises upwards, presence rises to the right; the gap cell is outlined.
 
     Each axis names its ends (``low``, ``high``) so the grid reads without the note.
-    ``nodata`` features without both classes add a "no data" swatch.
+    ``nodata`` features without both classes add a "no data" swatch; ``swatches``
+    (colour, label) add classes drawn outside the grid ("sin reporte").
     """
     cells = []
     for row in (3, 2, 1):
@@ -98,6 +101,8 @@ def bivariate_legend(title: str, *, x_label: str, y_label: str, low: str, high: 
             f'<div class="yticks"><span>{hi}</span><span>{lo}</span></div>{"".join(cells)}'
             f'<div class="xticks"><span>{lo}</span><span>{hi}</span></div>'
             f'<div class="xlab">{esc(x_label)} →</div></div>')
-    missing = (f'<ul><li><span class="sw" style="background:{NODATA_COLOR}"></span>'
-               f'{esc(nodata_label)} ({nodata:,})</li></ul>') if nodata else ""
+    rows = [(color, label) for color, label in swatches] + ([(NODATA_COLOR, f"{nodata_label} ({nodata:,})")]
+                                                            if nodata else [])
+    missing = "<ul>" + "".join(f'<li><span class="sw" style="background:{c}"></span>{esc(lab)}</li>'
+                               for c, lab in rows) + "</ul>" if rows else ""
     return f"<h4>{esc(title)}</h4>{grid}{missing}{_note(note)}"

@@ -41,7 +41,7 @@ from ._classify import NODATA_COLOR, Palette
 from ._escape import script_json
 from ._i18n import field, t
 from ._layers import RuntimeCall, RuntimeLayer, js_list
-from ._legend import BIVARIATE_COLORS, bivariate_legend, symbol_legend
+from ._legend import BIVARIATE_COLORS, NO_REPORT_COLOR, bivariate_legend, symbol_legend
 from ._offline import ClusterAssets, MapInfo
 from ._preview import svg_preview
 from ._terms import EMBEDDED_REPORTS
@@ -118,6 +118,8 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     # Words at the edge: the layer stores codes (brecha.gap.GAP_CLASSES, brecha.presence.PRESENCE_EVIDENCE).
     words = [c for c in ("gap_class", "presence_evidence") if c in munis.columns]
     n_no_report = int((munis["gap_class"] == "no_report").sum()) if "gap_class" in munis.columns else 0
+    no_report = (munis["gap_class"] == "no_report").to_numpy() if "gap_class" in munis.columns \
+        else np.zeros(len(munis), dtype=bool)
     if "gap_class" in munis.columns:
         munis["gap_class"] = munis["gap_class"].map(lambda v: describe_gap_class(v, lang))
     if "presence_evidence" in munis.columns:
@@ -141,13 +143,17 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
         bivar_note += " " + t(lang, "no_report_note", n=f"{n_no_report:,}")
     bivar = RuntimeLayer("choropleth", {
         "data": muni_id, "key": "cvegeo", "tooltip": tip("gap_rank"), "nodata": NODATA_COLOR, "bins": [], "colors": [],
-        "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS]},
+        "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS],
+                  # "sin reporte" gets its own fill: drawn in the gap cell's colour it would read as a known gap
+                  "special": {"field": "gap_class", "value": describe_gap_class("no_report", lang),
+                              "color": NO_REPORT_COLOR} if n_no_report else None},
         "popup": popup}, name=t(lang, "layer_bivar"), overlay=False, show=True)
+    swatches = [(NO_REPORT_COLOR, f'{describe_gap_class("no_report", lang)} ({n_no_report:,})')] if n_no_report else []
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
                                           y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
                                           note=bivar_note,
-                                          nodata_label=t(lang, "nodata"),
+                                          nodata_label=t(lang, "nodata"), swatches=swatches,
                                           nodata=int(munis[["need_class", "presence_class"]].isna().any(axis=1).sum())),
                "bivariate")
     score_layer, _ = add_choropleth(
@@ -178,8 +184,9 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
              "value": "" if pd.isna(r.gap_score) else f"{r.gap_score:,.{score.decimals}f}"} for r in top.itertuples()]}
         extra.append(RuntimeCall("panel", script_json(panel), js_list(choros)))
 
-    colors = [NODATA_COLOR if pd.isna(n) or pd.isna(p) else BIVARIATE_COLORS[int(n) - 1][int(p) - 1]
-              for n, p in zip(munis["need_class"], munis["presence_class"])]
+    colors = [NO_REPORT_COLOR if nr else NODATA_COLOR if pd.isna(n) or pd.isna(p)
+              else BIVARIATE_COLORS[int(n) - 1][int(p) - 1]
+              for n, p, nr in zip(munis["need_class"], munis["presence_class"], no_report)]
     info = MapInfo("gap", f"{title} — {where}", t(lang, "summary_gap", n=len(top)), lang,
                    svg_preview(munis, colors, title=title))
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros, extra=extra, reports=reports)

@@ -151,6 +151,9 @@
 
   function fillOf(p, o) {
     if (o.bivar) {
+      // A class the grid cannot show (high need with nothing reported is missing information, not a gap).
+      var sp = o.bivar.special;
+      if (sp && p[sp.field] === sp.value) return sp.color;
       var y = p[o.bivar.y], x = p[o.bivar.x];
       if (!isNum(x) || !isNum(y)) return o.nodata;
       return o.bivar.colors[y - 1][x - 1];
