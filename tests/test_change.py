@@ -174,11 +174,10 @@ def real_sources():
 
 
 def test_one_added_initiative_in_ocosingo_marks_it_changed(real_sources, municipal_layer_default):
+    import brecha.settings as settings
     from brecha.coverage import municipal_layer
     from brecha.pipeline.scenario import municipal_params
     from brecha.sources import read_initiatives
-
-    import brecha.settings as settings
 
     src = settings.DATA_DIR / "initiatives.csv"
     added = src.read_text(encoding="utf-8").rstrip("\n") + (

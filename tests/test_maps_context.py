@@ -100,6 +100,24 @@ def test_search_finds_what_the_resolver_finds(browser, national, query, hit, too
         pg.close()
 
 
+def test_gap_map_fills_no_report_apart_from_the_gap(browser, national):
+    """High need with nothing reported is missing information: its own fill, never the gap cell's colour."""
+    from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR
+
+    pg = OfflinePage(browser, national["gap"], viewport=(1366, 768))
+    try:
+        fills = pg.js("""() => { const out = {}; brecha.map.eachLayer(l => { if (l.feature && l.options.fillColor) {
+            const c = l.feature.properties.gap_class || '';
+            (out[c] = out[c] || new Set()).add(l.options.fillColor); } });
+            return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v)])); }""")
+        no_report = [k for k in fills if k.startswith("sin reporte")]
+        assert no_report and all(fills[k] == [NO_REPORT_COLOR] for k in no_report), fills
+        assert all(NO_REPORT_COLOR not in v for k, v in fills.items() if k not in no_report), fills
+        assert BIVARIATE_COLORS[2][0] not in fills[no_report[0]]
+    finally:
+        pg.close()
+
+
 def test_search_cdmx_frames_the_state(browser, national):
     pg = OfflinePage(browser, national["gap"], viewport=(1366, 768))
     try:

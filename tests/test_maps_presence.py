@@ -48,6 +48,18 @@ def test_every_catalogue_agency_has_its_own_fixed_symbol():
     assert agency_entry("en", "COMAR")["kind"] == "government" and agency_entry("en", "EU")["kind"] == "other"
 
 
+def test_spanish_maps_use_the_spanish_acronym_the_catalogue_names():
+    """A Spanish map says CEPAL, not ECLAC: where the catalogue's Spanish name ends in an acronym, it is the label."""
+    cat = agency_catalog()
+    for r in cat.itertuples():
+        found = re.search(r"\(([A-ZÁÉÍÓÚ][^()]*)\)$", r.name_es)  # an acronym, not "(trabajo conjunto)"
+        if found and r.acronym != "UNODC":  # UNODC's Mexico office writes UNODC in Spanish too (not ONUDD)
+            assert agency_entry("es", r.acronym)["label"] == found.group(1), r.acronym
+    labels = {a: agency_entry("es", a)["label"] for a in ("UN System", "UN Global Compact", "EU")}
+    assert labels == {"UN System": "Sistema ONU", "UN Global Compact": "Pacto Mundial", "EU": "UE"}
+    assert agency_entry("en", "ECLAC")["label"] == "ECLAC"
+
+
 def test_symbols_do_not_depend_on_the_input(real):
     """Two office files that list agencies in different numbers and orders draw each agency alike."""
     _, off, _ = real

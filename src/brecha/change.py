@@ -136,10 +136,10 @@ def compare_layers(before: pd.DataFrame, after: pd.DataFrame, *, key: str = "cve
         flags.append(_differs(old, new))
     diff = np.column_stack(flags) if flags else np.zeros((len(keys), 0), dtype=bool)
     # A rank moved only by other places is no change of this place (module rules); rank_move keeps it.
-    own = diff[:, [c != "gap_rank" for c in compared]].any(axis=1)
+    own: np.ndarray = np.asarray(diff[:, [c != "gap_rank" for c in compared]].any(axis=1), dtype=bool)
     out["changed"] = own | (out["status"] != "both").to_numpy()
     names = np.array(compared, dtype=object)
-    out["changed_columns"] = [";".join(names[row]) if mine else "" for row, mine in zip(diff, own)]
+    out["changed_columns"] = [";".join(names[row]) if mine else "" for row, mine in zip(diff, own.tolist())]
     if "gap_rank" in compared:
         move = out["gap_rank_before"].astype("Float64") - out["gap_rank_after"].astype("Float64")
         out["rank_move"] = move.round().astype("Int64")

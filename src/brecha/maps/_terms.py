@@ -92,7 +92,10 @@ _ES = {**_THEMES, **_OFFICE_TYPES}
 
 #: Agency names as the reports write them (English) -> the names Spanish readers know.
 _AGENCIES = {"UNHCR": "ACNUR", "IOM": "OIM", "UN Women": "ONU Mujeres", "UNDP": "PNUD", "PAHO/WHO": "OPS/OMS",
-             "UN-HABITAT": "ONU-Hábitat", "UN-Habitat": "ONU-Hábitat", "RCO": "OCR", "WFP": "PMA", "ILO": "OIT"}
+             "UN-HABITAT": "ONU-Hábitat", "UN-Habitat": "ONU-Hábitat", "RCO": "OCR", "WFP": "PMA", "ILO": "OIT",
+             # the Spanish acronyms of the catalogue's names (data/agencies_catalog.csv name_es)
+             "ECLAC": "CEPAL", "UNIC": "CINU", "OHCHR": "ONU-DH", "UNEP": "PNUMA", "UNIDO": "ONUDI", "IFAD": "FIDA",
+             "UN System": "Sistema ONU", "UN Global Compact": "Pacto Mundial", "EU": "UE"}
 
 
 def agency_name(lang: str, name):
