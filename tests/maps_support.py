@@ -87,8 +87,9 @@ def _layer(states: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     named = (gdf["initiatives"] + gdf["offices"]) > 0
     gdf["presence_evidence"] = np.where(named, "reported", np.where(gdf["cve_ent"].isin(ini["cve_ent"]), "state_only",
                                                                     "no_report"))
-    gdf["gap_class"] = np.select([gdf["need_class"].isna(), gdf["need_class"] < 3, named], ["no_data", "lower_need",
-                                 "served"], "no_report")
+    gdf["gap_class"] = np.select([gdf["need_class"].isna(), gdf["need_class"] < 3, named,
+                                  gdf["presence_evidence"] == "state_only"], ["no_data", "lower_need",
+                                 "served", "state_only"], "no_report")
     gdf["gap_drivers"] = [f"pobreza {p:.0f} %; {i} iniciativas, {o} oficinas" if pd.notna(p) else "sin datos de pobreza"
                           for p, i, o in zip(gdf["poverty_pct"], gdf["initiatives"], gdf["offices"])]
     if states is not None:

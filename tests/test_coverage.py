@@ -26,7 +26,7 @@ def small_layer() -> pd.DataFrame:
         "state_name": ["S"] * 4, "gap_score": [0.2, np.nan, 0.9, 0.5],
         "gap_rank": pd.array([3, pd.NA, 1, 2], dtype="Int64"), "poverty_pct": [10.04, np.nan, 80.0, 50.0],
         "poverty_people": [10.4, np.nan, 800.0, 500.0], "nearest_office_km": [1.2, 3.0, 250.6, 80.0],
-        "gap_class": ["lower_need", "no_data", "no_report", "gap"],
+        "gap_class": ["lower_need", "no_data", "no_report", "state_only"],
         "gap_drivers": ['[["none_above", null]]', '[["not_ranked", null]]', '[["poverty_pct", 80.0]]',
                         '[["no_report", null]]']})
 
@@ -39,6 +39,10 @@ def test_top_gaps_orders_by_rank_and_leaves_out_unranked():
     assert top.loc[0, "gap_class"] == "no_report" and top.loc[0, "gap_class_text"].startswith("no report")
     es = coverage.top_gaps(small_layer(), n=5, lang="es")
     assert es.loc[0, "gap_class_text"].startswith("sin reporte")
+    # Only the state named: its own words in the top-N table, never "brecha"/"gap".
+    assert top.loc[1, "gap_class"] == "state_only"
+    assert top.loc[1, "gap_class_text"] == "state only: high need; reports name only the state"
+    assert es.loc[1, "gap_class_text"] == "solo el estado: necesidad alta; los reportes nombran solo el estado"
     assert es.loc[0, "reason"] == "alta tasa de pobreza (80 %)"
     assert es.loc[1, "reason"] == "sin reporte para el lugar ni su estado"
     assert top.loc[0, "nearest_office_km"] == 251.0 and top.loc[2, "poverty_pct"] == 10.0

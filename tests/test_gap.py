@@ -198,8 +198,10 @@ def test_weights_change_the_score_and_bad_weights_are_all_reported():
         GapSettings(weights={"poverty_pct": -1, "wealth": 2})
     assert len(err.value.problems) == 2
     with pytest.raises(InputError) as err:
-        GapSettings(normalisation="zscore", aggregate="harmonic", presence_floor=1.5, reach_scale_km=0)
-    assert len(err.value.problems) == 4
+        GapSettings(normalisation="zscore", aggregate="harmonic", presence_floor=1.5, reach_scale_km=0,
+                    presence_normalisation="log_max_typo")  # type: ignore[arg-type]
+    assert len(err.value.problems) == 5
+    assert "presence_normalisation" in {p.column for p in err.value.problems}
     with pytest.raises(InputError) as err:
         gap.gap_index(f.drop(columns=["care_unmet", "offices"]))
     assert {p.column for p in err.value.problems} == {"care_unmet", "offices"}
@@ -218,6 +220,11 @@ def test_settings_round_trip_through_the_table_and_json():
     assert GapSettings.from_frame(s.to_frame()) == s == GapSettings.from_json(s.to_json())
     assert GapSettings.of(s.to_frame()) == s and GapSettings.of(None) == GapSettings()
     assert gap.settings_table(presence_floor=0.2).equals(GapSettings(presence_floor=0.2).to_frame())
+    # The presence scale is explicit in the gap_settings table, and survives the round trip.
+    table = gap.settings_table().set_index("setting")["value"]
+    assert table["presence_normalisation"] == '"log_max"' and table["normalisation"] == '"rank"'
+    r = GapSettings(presence_normalisation="rank")
+    assert GapSettings.from_frame(r.to_frame()) == r != GapSettings()
     bad = s.to_frame()
     bad.loc[len(bad)] = ["colour", '"red"']
     with pytest.raises(InputError, match="colour"):
@@ -258,13 +265,47 @@ def test_no_report_is_its_own_class_not_a_gap():
     out = gap.gap_index(f)
     high = out["need_class"] == 3
     assert set(out.loc[high & (f["presence_evidence"] == "no_report"), "gap_class"]) == {"no_report"}
-    assert set(out.loc[high & (f["presence_evidence"] == "state_only"), "gap_class"]) <= {"gap"}
+    # Only the state named: its own class, never a confirmed gap; "gap" needs the place itself named.
+    assert set(out.loc[high & (f["presence_evidence"] == "state_only"), "gap_class"]) == {"state_only"}
+    assert set(f.loc[out["gap_class"] == "gap", "presence_evidence"]) <= {"reported"}
+    assert gap.describe_gap_class("state_only", "es") == ("solo el estado: necesidad alta; "
+                                                          "los reportes nombran solo el estado")
+    assert "reports name only the state" in gap.describe_gap_class("state_only", "en")
+    assert {"gap", "state_only", "no_report"} <= set(gap.GAP_CLASSES)
     assert set(out.loc[~high, "gap_class"]) == {"lower_need"}
     assert set(out["gap_class"]) <= set(gap.GAP_CLASSES)
     some = out.loc[high & (f["presence_evidence"] == "no_report"), "gap_drivers"].iloc[0]
     assert "sin reporte" in gap.describe_drivers(some, "es") or "pobreza" in gap.describe_drivers(some, "es")
     assert gap.describe_gap_class("no_report", "es").startswith("sin reporte")
     assert gap.describe_gap_class("no_report", "en").startswith("no report")
+
+
+def _one_report(settings: GapSettings) -> tuple[pd.Series, pd.Series]:
+    """The neediest of 300 places, before and after one initiative (one agency) is placed there.
+
+    As in the 2020 reports, ~97% of places report nothing and a few report up to 10 initiatives.
+    """
+    f = frame(300, seed=21)
+    f[["initiatives", "agencies", "offices"]] = 0
+    f.loc[:8, "initiatives"], f.loc[:8, "agencies"], f.loc[:3, "offices"] = range(2, 11), 3, 1
+    target = int(f.loc[9:, "poverty_people"].idxmax())
+    f.loc[target, ["poverty_pct", "poverty_people", "care_unmet"]] = [98.0, 5e5, 5e4]
+    before = gap.gap_index(f, settings).loc[target]
+    f.loc[target, ["initiatives", "agencies"]] = 1
+    return before, gap.gap_index(f, settings).loc[target]
+
+
+def test_one_report_moves_a_needy_place_modestly_not_to_the_top_percentiles():
+    before, after = _one_report(GapSettings())
+    assert before["gap_rank"] == 1 and before["presence_score"] == 0
+    # log(1 + 1) / log(1 + 10): the scale of brecha.presence.presence_score, not the share of tied zeros.
+    assert after["n_initiatives"] == pytest.approx(np.log(2) / np.log(11))
+    assert after["gap_score"] / before["gap_score"] > 0.8
+    assert after["presence_class"] == before["presence_class"] or after["presence_class"] <= 2
+    # The rank scale this replaces: one report counted as ~97th percentile presence and halved the score.
+    rb, ra = _one_report(GapSettings(presence_normalisation="rank"))
+    assert ra["n_initiatives"] > 0.95 and ra["gap_score"] / rb["gap_score"] < 0.6
+    assert after["gap_rank"] < ra["gap_rank"]
 
 
 # --- sensitivity ----------------------------------------------------------

@@ -17,7 +17,7 @@ from brecha import geography, maps
 from brecha.errors import BrechaError, InputError, PlaceError
 from brecha.maps._assets import VENDORED, read_asset
 from brecha.maps._classify import NODATA_COLOR, ZERO_COLOR, classify
-from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR
+from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR, STATE_ONLY_COLOR
 from brecha.maps._offline import inline_assets
 from brecha.maps._payload import decode_geometry, encode_geometry
 from brecha.maps._simplify import simplify_coverage, tolerance_for
@@ -463,12 +463,37 @@ def test_gap_drivers_follow_the_map_language(ags):
     html = maps.render_html(maps.gap_map(munis, top_n=1, tiles=False))
     assert f"Sin reporte: {len(munis)} municipios" in html and "no una brecha confirmada" in html
     # and it has its own fill and legend swatch: in the gap cell's colour it would read as a confirmed gap
-    layer = re.search(r'"bivar":(\{.*?\}\})', html).group(1)
-    assert '"special":{"field":"gap_class","value":"sin reporte: necesidad alta, nada reportado"' in layer
+    layer = re.search(r'"bivar":(\{.*?\}\]\})', html).group(1)
+    assert '"special":[{"field":"gap_class","value":"sin reporte: necesidad alta, nada reportado"' in layer
     assert NO_REPORT_COLOR in layer and NO_REPORT_COLOR not in str(BIVARIATE_COLORS)
     assert f"sin reporte: necesidad alta, nada reportado ({len(munis)})" in html
     plain = maps.render_html(maps.gap_map(ags.assign(gap_drivers="[]", gap_class="gap"), top_n=1, tiles=False))
-    assert NO_REPORT_COLOR not in plain
+    assert NO_REPORT_COLOR not in plain and STATE_ONLY_COLOR not in plain
+    # The tooltip's presence says what is missing, never "baja" (class 1 there is not measured low presence).
+    p = es["fields"].index("presence_text")
+    assert {r[p] for r in es["rows"]} == {"sin reporte"} and {r[p] for r in en["rows"]} == {"no report"}
+    assert '"k":"presence_text"' in html and '"k":"presence_class","l"' not in html
+
+
+def test_state_only_has_its_own_fill_count_and_words(ags):
+    # Half the places: only their state is named; the rest: the place is named, presence low (a confirmed gap).
+    half = np.arange(len(ags)) % 2 == 0
+    munis = ags.assign(gap_drivers="[]", presence_class=1, need_class=3,
+                       gap_class=np.where(half, "state_only", "gap"),
+                       presence_evidence=np.where(half, "state_only", "reported"))
+    html = maps.render_html(maps.gap_map(munis, top_n=1, tiles=False))
+    layer = re.search(r'"bivar":(\{.*?\}\]\})', html).group(1)
+    words = "solo el estado: necesidad alta; los reportes nombran solo el estado"
+    assert f'"value":"{words}","color":"{STATE_ONLY_COLOR}"' in layer
+    assert STATE_ONLY_COLOR not in str(BIVARIATE_COLORS) and STATE_ONLY_COLOR != NO_REPORT_COLOR
+    assert NO_REPORT_COLOR not in layer  # no "sin reporte" place: no swatch for it
+    assert f"{words} ({int(half.sum())})" in html and f"Solo el estado: {int(half.sum())} municipios" in html
+    rows = data_block(html, "brecha-muni")
+    p, c = rows["fields"].index("presence_text"), rows["fields"].index("gap_class")
+    said = {(r[c].split(":")[0], r[p]) for r in rows["rows"]}
+    assert said == {("solo el estado", "solo el estado"), ("brecha", "baja")}
+    en = maps.render_html(maps.gap_map(munis, top_n=1, tiles=False, lang="en"))
+    assert "state only: high need; reports name only the state" in en
 
 
 def test_spanish_office_types_themes_and_report_attribution(ags):

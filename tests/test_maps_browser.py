@@ -172,7 +172,7 @@ TOGGLES = {  # map -> (first base legend, second base layer, its legend, an over
               "Radio de alcance de 100 km", "rings"),
     "care": ("brecha-muni:care_access_children", "Demanda: personas de 60+", "brecha-muni:pop_60_plus",
              "DENUE: Guarderías y estancias infantiles", "denue"),
-    "gap": ("bivariate", "Puntaje de brecha", "brecha-muni:gap_score", "Los 5 municipios de Aguascalientes con mayor brecha",
+    "gap": ("bivariate", "Puntaje de brecha", "brecha-muni:gap_score", "Los 5 municipios de Aguascalientes con mayor puntaje de brecha",
             "top"),
 }
 

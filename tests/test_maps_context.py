@@ -102,7 +102,7 @@ def test_search_finds_what_the_resolver_finds(browser, national, query, hit, too
 
 def test_gap_map_fills_no_report_apart_from_the_gap(browser, national):
     """High need with nothing reported is missing information: its own fill, never the gap cell's colour."""
-    from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR
+    from brecha.maps._legend import BIVARIATE_COLORS, NO_REPORT_COLOR, STATE_ONLY_COLOR
 
     pg = OfflinePage(browser, national["gap"], viewport=(1366, 768))
     try:
@@ -114,6 +114,10 @@ def test_gap_map_fills_no_report_apart_from_the_gap(browser, national):
         assert no_report and all(fills[k] == [NO_REPORT_COLOR] for k in no_report), fills
         assert all(NO_REPORT_COLOR not in v for k, v in fills.items() if k not in no_report), fills
         assert BIVARIATE_COLORS[2][0] not in fills[no_report[0]]
+        # Only the state named: its own fill too, neither the gap cell's nor "sin reporte"'s.
+        state_only = [k for k in fills if k.startswith("solo el estado")]
+        assert state_only and all(fills[k] == [STATE_ONLY_COLOR] for k in state_only), fills
+        assert all(STATE_ONLY_COLOR not in v for k, v in fills.items() if k not in state_only), fills
     finally:
         pg.close()
 

@@ -89,6 +89,32 @@ def test_ocosingo_profile_from_a_build_shows_the_layers_figures(build_dir, tmp_p
     assert "<script" not in html and "http" not in html.split("<footer>")[0]  # loads nothing
 
 
+def test_state_only_profile_says_what_is_missing_not_low_presence(build_dir, tmp_path, capsys):
+    import shutil
+
+    d = tmp_path / "build"
+    shutil.copytree(build_dir, d)
+    layer = pd.read_parquet(d / "layers" / "municipalities.parquet")
+    # As the real build has it: Ocosingo's state is named, the place never; presence class 1 is not measured.
+    layer["presence_class"] = pd.array([1] * len(layer), dtype="Int64")
+    layer.loc[layer["cvegeo"] == "07059", "gap_class"] = "state_only"
+    layer.to_parquet(d / "layers" / "municipalities.parquet")
+    assert layer.set_index("cvegeo").loc["07059", "presence_evidence"] == "state_only"
+    for lang, cls, pres, low in (("es", "solo el estado: necesidad alta; los reportes nombran solo el estado",
+                                  "Clase de presencia: <b>solo el estado</b>", "Clase de presencia: <b>baja"),
+                                 ("en", "state only: high need; reports name only the state",
+                                  "Presence class: <b>state only</b>", "Presence class: <b>low")):
+        out = tmp_path / f"o_{lang}.html"
+        code, _, _ = run(["profile", "Ocosingo", "--from", str(d), "--out", str(out), "--lang", lang], capsys)
+        html = out.read_text(encoding="utf-8")
+        assert code == 0 and cls in html and pres in html and low not in html
+    # A place the reports name keeps its measured class word.
+    from brecha._profile_html import _display
+
+    assert _display("presence_class", 1, "es", {"presence_evidence": "reported"}) == "baja"
+    assert _display("presence_class", 1, "en", {"presence_evidence": "no_report"}) == "no report"
+
+
 def test_quotes_precision_and_offices_of_tapachula(build_dir, tmp_path, capsys):
     out = tmp_path / "t.html"
     assert run(["profile", "Tapachula", "--from", str(build_dir), "--out", str(out)], capsys)[0] == 0
@@ -108,7 +134,7 @@ def test_english_and_a_state_profile(build_dir, tmp_path, capsys):
     html = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "State profile" in html and "Fair share" in html
     assert "(percentage points)</td><td>4.1<" in html  # fair_share_gap 0.0412: a difference of shares
-    assert "municipalities with the largest gap" in html and "Necesidad" not in html
+    assert "municipalities with the highest gap score" in html and "Necesidad" not in html
 
 
 def test_an_ambiguous_place_exits_2_with_its_candidates(build_dir, tmp_path, capsys):

@@ -28,6 +28,7 @@ REACH: tuple[str, ...] = ("reach",)
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {**{c: 1.0 for c in NEED + PRESENCE}, **{c: 0.0 for c in REACH}})
 Normalisation = Literal["rank", "minmax"]
+PresenceNormalisation = Literal["log_max", "rank", "minmax"]
 Aggregation = Literal["geometric", "arithmetic"]
 
 
@@ -41,7 +42,12 @@ class GapSettings:
         Component -> weight (>= 0) over :data:`NEED`, :data:`PRESENCE` and
         :data:`REACH`; components left out weigh 0. Default :data:`DEFAULT_WEIGHTS`.
     normalisation
-        ``"rank"`` or ``"minmax"`` (counts log1p first), see :func:`brecha.gap.normalise`.
+        Need components: ``"rank"`` or ``"minmax"`` (counts log1p first), see :func:`brecha.gap.normalise`.
+    presence_normalisation
+        Presence components (``initiatives``, ``agencies``, ``offices``):
+        ``"log_max"`` (default), ``log(1 + x) / log(1 + max x)``, the scale of
+        :func:`brecha.presence.presence_score`, so one report stays modest; or
+        ``"rank"`` / ``"minmax"`` as for need (see the :mod:`brecha.gap` docstring).
     aggregate
         ``"geometric"`` (INFORM) or ``"arithmetic"``; see the module docstring.
     presence_floor
@@ -66,6 +72,7 @@ class GapSettings:
 
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
     normalisation: Normalisation = "rank"
+    presence_normalisation: PresenceNormalisation = "log_max"
     aggregate: Aggregation = "geometric"
     presence_floor: float = 0.1
     reach_scale_km: float = 100.0
@@ -84,6 +91,9 @@ class GapSettings:
             problems.append(Problem("gap settings", None, "weights", w, "at least one positive weight"))
         if self.normalisation not in ("rank", "minmax"):
             problems.append(Problem("gap settings", None, "normalisation", self.normalisation, "'rank' or 'minmax'"))
+        if self.presence_normalisation not in ("log_max", "rank", "minmax"):
+            problems.append(Problem("gap settings", None, "presence_normalisation", self.presence_normalisation,
+                                    "'log_max', 'rank' or 'minmax'"))
         if self.aggregate not in ("geometric", "arithmetic"):
             problems.append(Problem("gap settings", None, "aggregate", self.aggregate,
                                     "'geometric' or 'arithmetic'"))
@@ -156,6 +166,7 @@ class GapSettings:
 
 
 def settings_table(*, weights: Mapping[str, float] | None = None, normalisation: Normalisation | None = None,
+                   presence_normalisation: PresenceNormalisation | None = None,
                    aggregate: Aggregation | None = None, presence_floor: float | None = None,
                    reach_scale_km: float | None = None, eb: bool | None = None) -> pd.DataFrame:
     """The ``gap_settings`` table: one row per setting (``setting``, ``value`` as JSON text).
@@ -166,6 +177,7 @@ def settings_table(*, weights: Mapping[str, float] | None = None, normalisation:
     >>> settings_table(aggregate="arithmetic").set_index("setting").loc["aggregate", "value"]
     '"arithmetic"'
     """
-    given: dict[str, Any] = {"weights": weights, "normalisation": normalisation, "aggregate": aggregate,
+    given: dict[str, Any] = {"weights": weights, "normalisation": normalisation,
+                             "presence_normalisation": presence_normalisation, "aggregate": aggregate,
                              "presence_floor": presence_floor, "reach_scale_km": reach_scale_km, "eb": eb}
     return GapSettings(**{k: v for k, v in given.items() if v is not None}).to_frame()

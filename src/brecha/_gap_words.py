@@ -21,11 +21,13 @@ __all__ = ["GAP_CLASSES", "GAP_CLASS_TEXT", "DRIVER_TEXT", "LANGS", "encode_driv
 LANGS: tuple[str, ...] = ("en", "es")
 
 #: Gap classes, in the order a legend lists them (owner of the vocabulary: brecha.gap).
-GAP_CLASSES: tuple[str, ...] = ("gap", "no_report", "served", "lower_need", "no_data")
+GAP_CLASSES: tuple[str, ...] = ("gap", "state_only", "no_report", "served", "lower_need", "no_data")
 
-#: Gap class -> (English, Spanish). "no_report" is never called a confirmed gap.
+#: Gap class -> (English, Spanish). Only "gap" is a confirmed gap: "state_only" and "no_report" are not.
 GAP_CLASS_TEXT: Mapping[str, tuple[str, str]] = MappingProxyType({
     "gap": ("gap: high need, little presence reported", "brecha: necesidad alta, poca presencia reportada"),
+    "state_only": ("state only: high need; reports name only the state",
+                   "solo el estado: necesidad alta; los reportes nombran solo el estado"),
     "no_report": ("no report: high need, nothing reported", "sin reporte: necesidad alta, nada reportado"),
     "served": ("high need, presence reported", "necesidad alta, con presencia reportada"),
     "lower_need": ("lower need", "necesidad menor"),

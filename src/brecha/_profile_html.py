@@ -78,8 +78,15 @@ def fmt(value: Any, decimals: int = 0, unit: str = "", lang: str = "es") -> str:
     return str(value)
 
 
-def _display(column: str, value: Any, lang: str) -> str:
-    """A layer cell in words: evidence and class codes through the profile's words, numbers through :func:`fmt`."""
+def _display(column: str, value: Any, lang: str, row: dict | None = None) -> str:
+    """A layer cell in words: evidence and class codes through the profile's words, numbers through :func:`fmt`.
+
+    ``row`` lets ``presence_class`` say what is missing ("sin reporte", "solo el estado") where no report
+    names the place: its class 1 there is not a measured low presence.
+    """
+    evidence = (row or {}).get("presence_evidence")
+    if column == "presence_class" and evidence in ("no_report", "state_only"):
+        return word(lang, f"presence_{evidence}")
     if column == "presence_evidence" and value is not None:
         return word(lang, f"evidence_{value}")
     if column == "office_evidence" and value is not None:
@@ -103,7 +110,7 @@ def _kv(row: dict, columns: list[str], lang: str, em: tuple[str, ...] = ()) -> s
             continue
         label, unit, decimals = figure_label(lang, c)
         cls = ' class="em"' if c in em else ""
-        value = _display(c, row[c], lang)
+        value = _display(c, row[c], lang, row)
         if len(unit) > 10 and row[c] is not None:  # a long unit reads better with the label than after the number
             label, value = f"{label} ({unit})", fmt(row[c], decimals, "", lang)
         txt = ' class="txt"' if len(value) > 24 else ""  # a sentence (evidence words), not a figure
@@ -196,7 +203,7 @@ def _gap(p, lang: str) -> str:
             if rank is not None else escape(word(lang, "not_ranked")))
     drivers = describe_drivers(row.get("gap_drivers"), lang) if row.get("gap_drivers") else None
     reasons = drivers or word(lang, "no_reasons")
-    parts = [f"{escape(figure_label(lang, c)[0])}: <b>{escape(_display(c, row[c], lang))}</b>"
+    parts = [f"{escape(figure_label(lang, c)[0])}: <b>{escape(_display(c, row[c], lang, row))}</b>"
              for c in ("gap_class", "need_class", "presence_class", "gap_score") if c in row]
     return (f'<h2>{escape(word(lang, "gap"))}</h2><div class="gapline">{head} · {" · ".join(parts)}</div>'
             f'<div class="gapline"><b>{escape(word(lang, "reasons"))}:</b> {escape(str(reasons))}</div>')

@@ -82,7 +82,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "generated": ("Generado por brecha {version} el {when}.", "Made by brecha {version} on {when}."),
     "how_to": ("Otro lugar: brecha profile \"LUGAR\" --out archivo.html", "Another place: brecha profile \"PLACE\" "
                "--out file.html"),
-    "top_in_state": ("Municipios del estado con mayor brecha", "The state's municipalities with the largest gap"),
+    "top_in_state": ("Municipios del estado con mayor puntaje de brecha",
+                     "The state's municipalities with the highest gap score"),
     "coneval_base": ("La población base de CONEVAL ({coneval}) difiere del Censo 2020 ({census}); el porcentaje de "
                      "pobreza se calcula sobre la de CONEVAL.", "CONEVAL's population base ({coneval}) differs "
                      "from the Census 2020 count ({census}); the poverty share is over CONEVAL's base."),
@@ -100,6 +101,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "office_confirmed_absent": ("ausencia confirmada: una lista completa de oficinas no incluye el lugar",
                                 "confirmed absent: a complete office list leaves the place out"),
     "office_no_report": ("sin reporte", "no report"),
+    "presence_no_report": ("sin reporte", "no report"),
+    "presence_state_only": ("solo el estado", "state only"),
     "precision_point": ("punto o localidad", "point or locality"),
     "precision_municipality": ("municipio", "municipality"),
     "precision_state": ("solo el estado", "state only"),

@@ -432,7 +432,8 @@ def top_gaps(layer: pd.DataFrame, n: int = 20, *, lang: str = "en") -> pd.DataFr
         ``agencies``, ``offices``, ``presence_evidence``, ``nearest_office_km``,
         ``bivariate_class``, ``lisa_cluster`` (each when present), ``gap_class``
         (code) with ``gap_class_text`` (its words: "no report" / "sin
-        reporte" is never a confirmed gap) and ``reason`` (the gap drivers
+        reporte" and "state only" / "solo el estado" are never a confirmed
+        gap) and ``reason`` (the gap drivers
         said in ``lang`` by :func:`brecha.gap.describe_drivers`).
 
     >>> import pandas as pd

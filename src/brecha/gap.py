@@ -26,9 +26,28 @@ reach (its own axis; weight 0 by default, never part of ``presence_score``)
 **Presence is what is reported, reach is apart.** Distance to an office says
 where an office *could* serve, not that anyone works there, so it does not
 enter ``presence_score`` and, by default, not the gap either. ``gap_class``
-keeps "nothing reported" apart from absence: a high-need place that no report
-names, nor its state (``presence_evidence == "no_report"``), is
-``"no_report"``, never a ``"gap"`` (:func:`gap_classes`).
+keeps what the reports do not say apart from absence (:func:`gap_classes`):
+a high-need place that no report names, nor its state
+(``presence_evidence == "no_report"``), is ``"no_report"``; one whose state
+the reports name but never the place (``"state_only"``) is
+``"state_only"``; only a place the reports name, with low presence, is a
+``"gap"``.
+
+**Presence is scaled by log over the maximum, not by rank.** Need keeps
+``GapSettings.normalisation`` (rank by default). The presence components do
+not: on the 2020 reports about 97% of municipalities have no initiative,
+agency or office, and rank normalisation gives every tied zero 0 and the
+first placed report the share of places below it, so a single initiative
+lifted a place from 0 to about the 98th percentile (Ocosingo, 07059, moved
+from gap rank 2 to 1974 with one added initiative while its presence class
+stayed low). With ``presence_normalisation = "log_max"`` (the default, kept
+in the ``gap_settings`` table) each presence count is scaled as
+``log(1 + x) / log(1 + max x)``, the scale of
+:func:`brecha.presence.presence_score`: zero stays zero, one report counts
+``log 2 / log(1 + max)`` (about 0.29 against a maximum of 10) and only the
+most present places reach 1; with one added initiative Ocosingo now moves
+from rank 2 to 124 (2020 data, default build). ``"rank"`` and ``"minmax"``
+remain available.
 
 **Settings** live once, in :class:`GapSettings`, which the pipeline passes
 explicitly to the municipal gap, the state gap and the weight sensitivity.
@@ -142,7 +161,28 @@ def _components(frame: pd.DataFrame, *, key: str, settings: GapSettings, pop_col
     out["gap_ranked"] = ranked
     for comp, col in values.items():
         v = np.where(ranked, col.to_numpy(dtype=float), np.nan)
-        out[f"n_{comp}"] = normalise(v, settings.normalisation, log_count=comp in _COUNTS)
+        if comp in PRESENCE and settings.presence_normalisation == "log_max":
+            out[f"n_{comp}"] = _log_max(v)
+        else:
+            method = settings.presence_normalisation if comp in PRESENCE else settings.normalisation
+            out[f"n_{comp}"] = normalise(v, method, log_count=comp in _COUNTS)  # type: ignore[arg-type]
+    return out
+
+
+def _log_max(values: np.ndarray) -> np.ndarray:
+    """``log(1 + x) / log(1 + max x)`` over the finite values (0 everywhere when the maximum is 0).
+
+    The scale of :func:`brecha.presence.presence_score`: zero stays zero and
+    one report is modest beside the most present place (module docstring).
+
+    >>> _log_max(np.array([0.0, 1.0, 3.0, np.nan])).round(3).tolist()
+    [0.0, 0.5, 1.0, nan]
+    """
+    x = np.asarray(values, dtype=float)
+    out = np.full(x.shape, np.nan)
+    ok = np.isfinite(x)
+    top = float(np.clip(x[ok], 0, None).max(initial=0.0))
+    out[ok] = np.log1p(np.clip(x[ok], 0, None)) / np.log1p(top) if top > 0 else 0.0
     return out
 
 
@@ -211,22 +251,27 @@ def gap_classes(need_class: pd.Series, presence_class: pd.Series, ranked: np.nda
     - ``"no_data"``: not ranked (no poverty estimate);
     - ``"lower_need"``: need tercile 1 or 2;
     - high need (tercile 3) and nothing reported for the place or its state
-      (``presence_evidence == "no_report"``): ``"no_report"``, its own class:
-      no report is not absence, so it is never called a gap;
-    - high need and presence reported: ``"served"`` for presence class 2-3,
-      ``"gap"`` for class 1, which holds places whose state the reports name
-      but not the place (``"state_only"``). A complete office list that omits
-      the place (``office_evidence == "confirmed_absent"``) confirms one
-      agency's absence, not everyone's, so it does not change the class.
+      (``presence_evidence == "no_report"``): ``"no_report"``: no report is
+      not absence, so it is never called a gap;
+    - high need, presence class 2-3: ``"served"``;
+    - high need, presence class 1 and only the state named
+      (``presence_evidence == "state_only"``): ``"state_only"``: the reports
+      speak of the state and never name the place, so its low presence is not
+      measured either;
+    - high need, presence class 1 and the place itself named: ``"gap"``, the
+      only confirmed gap. A complete office list that omits the place
+      (``office_evidence == "confirmed_absent"``) confirms one agency's
+      absence, not everyone's, so it does not change the class.
 
-    >>> gap_classes(pd.Series([3, 3, 3, 1]), pd.Series([1, 1, 2, 1]), np.array([True] * 4),
-    ...             pd.Series(["no_report", "reported", "reported", "no_report"])).tolist()
-    ['no_report', 'gap', 'served', 'lower_need']
+    >>> gap_classes(pd.Series([3, 3, 3, 3, 1]), pd.Series([1, 1, 1, 2, 1]), np.array([True] * 5),
+    ...             pd.Series(["no_report", "state_only", "reported", "reported", "no_report"])).tolist()
+    ['no_report', 'state_only', 'gap', 'served', 'lower_need']
     """
     need = pd.Series(need_class).fillna(0).to_numpy(dtype=int)
     pres = pd.Series(presence_class).fillna(0).to_numpy(dtype=int)
     evidence = pd.Series(presence_evidence).to_numpy(dtype=object)
-    high = np.where(evidence == "no_report", "no_report", np.where(pres >= 2, "served", "gap"))
+    high = np.select([evidence == "no_report", pres >= 2, evidence == "state_only"],
+                     ["no_report", "served", "state_only"], default="gap")
     return np.where(~np.asarray(ranked, bool), "no_data", np.where(need == 3, high, "lower_need")).astype(object)
 
 

@@ -124,14 +124,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "denue_mixed": ("Grupo con varios tipos", "Cluster of several types"),
     # gap
     "title_gap": ("Brecha: necesidad frente a presencia", "Gap: need versus presence"),
-    "summary_gap": ("Mapa bivariado 3×3 de necesidad y presencia; los {n} municipios con mayor brecha.",
-                    "Bivariate 3×3 map of need and presence; the {n} municipalities with the largest gap."),
+    "summary_gap": ("Mapa bivariado 3×3 de necesidad y presencia reportada; los {n} municipios con mayor "
+                    "puntaje de brecha.",
+                    "Bivariate 3×3 map of need and reported presence; the {n} municipalities with the "
+                    "highest gap score."),
     "layer_bivar": ("Necesidad × presencia", "Need × presence"),
     "layer_gap_score": ("Puntaje de brecha", "Gap score"),
-    "layer_top": ("Los {n} municipios con mayor brecha", "Top {n} gap municipalities"),
-    "layer_top_state": ("Los {n} municipios de {state} con mayor brecha (lugar nacional)",
-                        "Top {n} gap municipalities in {state} (national rank)"),
-    "panel": ("Lugar en la brecha (#1 = mayor)", "Gap rank (#1 = largest)"),
+    "layer_top": ("Los {n} municipios con mayor puntaje de brecha", "Top {n} municipalities by gap score"),
+    "layer_top_state": ("Los {n} municipios de {state} con mayor puntaje de brecha (lugar nacional)",
+                        "Top {n} municipalities in {state} by gap score (national rank)"),
+    "panel": ("Lugar por puntaje de brecha (#1 = mayor); la clase dice si el lugar fue reportado",
+              "Rank by gap score (#1 = highest); the class says whether the place was reported"),
     "rank_group": ("Varios lugares juntos (acerque para separarlos)", "Several ranks close together (zoom in)"),
     # Short: they sit in tooltip rows; the legends say what they mean.
     "evidence_reported": ("reportada", "reported"),
@@ -141,6 +144,12 @@ _LABELS: dict[str, tuple[str, str]] = {
                        "es falta de información, no una brecha confirmada.",
                        "No report: {n} high-need municipalities that no report names (nor their state); "
                        "missing information, not a confirmed gap."),
+    "state_only_note": ("Solo el estado: {n} municipios de necesidad alta cuyo estado nombran los informes, "
+                        "nunca el municipio; su presencia no está medida, no es una brecha confirmada.",
+                        "State only: {n} high-need municipalities whose state the reports name, never the "
+                        "municipality; their presence is not measured, not a confirmed gap."),
+    "presence_no_report": ("sin reporte", "no report"),
+    "presence_state_only": ("solo el estado", "state only"),
     "need": ("Necesidad", "Need"),
     "presence": ("Presencia", "Presence"),
     "class_1": ("baja", "low"),
@@ -241,6 +250,7 @@ _FIELDS: dict[str, tuple[str, str, str, str, int]] = {
     "gap_rank": ("Lugar en la brecha", "Gap rank", "", "", 0),
     "need_class": ("Necesidad", "Need", "", "", 0),
     "presence_class": ("Presencia", "Presence", "", "", 0),
+    "presence_text": ("Presencia", "Presence", "", "", 0),
     "gap_drivers": ("Qué impulsa el lugar", "What drives the rank", "", "", 0),
     # Headline columns a change table compares (brecha.change.HEADLINE) and its own columns.
     "need_score": ("Puntaje de necesidad", "Need score", "", "", 2),

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from ._classify import NODATA_COLOR, Classes
 from ._escape import esc
 
-__all__ = ["class_legend", "symbol_legend", "bivariate_legend", "shape_svg", "SHAPES", "BIVARIATE_COLORS"]
+__all__ = ["class_legend", "symbol_legend", "bivariate_legend", "shape_svg", "SHAPES", "BIVARIATE_COLORS",
+           "NO_REPORT_COLOR", "STATE_ONLY_COLOR"]
 
 SHAPES = ("circle", "square", "diamond", "triangle")
 
@@ -34,6 +35,9 @@ _SHAPE_PATHS = {
 #: 1..3. High need with low presence (the gap) is the saturated magenta.
 #: Fill of high-need places nothing reports ("sin reporte"): outside the grid, so never read as a gap.
 NO_REPORT_COLOR = "#fdd49e"
+#: Fill of high-need places whose state the reports name, never the place ("solo el estado"): the same
+#: orange family as "sin reporte" (presence not measured there), a shade darker as the state is named.
+STATE_ONLY_COLOR = "#fdae6b"
 BIVARIATE_COLORS = (
     ("#e8e8e8", "#ace4e4", "#5ac8c8"),
     ("#dfb0d6", "#a5add3", "#5698b9"),

@@ -41,7 +41,7 @@ from ._classify import NODATA_COLOR, Palette
 from ._escape import script_json
 from ._i18n import field, t
 from ._layers import RuntimeCall, RuntimeLayer, js_list
-from ._legend import BIVARIATE_COLORS, NO_REPORT_COLOR, bivariate_legend, symbol_legend
+from ._legend import BIVARIATE_COLORS, NO_REPORT_COLOR, STATE_ONLY_COLOR, bivariate_legend, symbol_legend
 from ._offline import ClusterAssets, MapInfo
 from ._preview import svg_preview
 from ._terms import EMBEDDED_REPORTS
@@ -53,6 +53,25 @@ __all__ = ["gap_map", "GAP_COLUMNS", "top_municipalities"]
 PANEL_PX = 290
 GAP_COLUMNS = ("gap_score", "gap_rank", "need_class", "presence_class", "gap_drivers")
 _CONTEXT = ("poverty_pct", "initiatives", "offices", "nearest_office_km")
+#: High-need classes the 3x3 grid cannot show (brecha.gap.GAP_CLASSES) -> their fill, outside the grid.
+_SPECIAL = {"state_only": STATE_ONLY_COLOR, "no_report": NO_REPORT_COLOR}
+
+
+def _presence_text(munis: pd.DataFrame, codes: pd.Series, lang: str) -> list[str | None]:
+    """Presence in the tooltip: the class word where reports name the place, else what is missing.
+
+    A place no report names (or only its state) has presence class 1 by
+    construction; "baja" would claim a measured low presence.
+    """
+    evidence = munis["presence_evidence"] if "presence_evidence" in munis.columns else codes
+    out: list[str | None] = []
+    for cls, code, ev in zip(munis["presence_class"], codes, evidence):
+        missing = code if code in _SPECIAL else ev  # the gap class first: the legend and fill follow it
+        if missing in _SPECIAL:
+            out.append(t(lang, f"presence_{missing}"))
+        else:
+            out.append(None if pd.isna(cls) else t(lang, f"class_{int(cls)}"))
+    return out
 
 
 def _class_problems(df: pd.DataFrame) -> list[Problem]:
@@ -117,9 +136,11 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     context = [c for c in _CONTEXT if c in munis.columns]
     # Words at the edge: the layer stores codes (brecha.gap.GAP_CLASSES, brecha.presence.PRESENCE_EVIDENCE).
     words = [c for c in ("gap_class", "presence_evidence") if c in munis.columns]
-    n_no_report = int((munis["gap_class"] == "no_report").sum()) if "gap_class" in munis.columns else 0
-    no_report = (munis["gap_class"] == "no_report").to_numpy() if "gap_class" in munis.columns \
-        else np.zeros(len(munis), dtype=bool)
+    codes = munis["gap_class"] if "gap_class" in munis.columns else pd.Series(None, index=munis.index, dtype=object)
+    # Classes the grid cannot show: drawn in the grid's gap colour they would read as known gaps.
+    special = {c: (codes == c).to_numpy() for c in _SPECIAL}
+    counts = {c: int(v.sum()) for c, v in special.items()}
+    munis["presence_text"] = _presence_text(munis, codes, lang)
     if "gap_class" in munis.columns:
         munis["gap_class"] = munis["gap_class"].map(lambda v: describe_gap_class(v, lang))
     if "presence_evidence" in munis.columns:
@@ -131,24 +152,27 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
     m = new_map(munis, lang=lang, tiles=tiles, title=title, subtitle=where, left_px=PANEL_PX if top_n else LEFT_PX)
     popup = profile_popup(m, lang)  # a click says how to get the place's printable profile
     keys = ["gap_rank", "gap_score", "need_class", "presence_class", *context]
-    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang, text=("name", "state_name", "gap_drivers", *words))
+    muni_id = add_polygon_data(m, munis, "brecha-muni", keys, lang,
+                               text=("name", "state_name", "gap_drivers", "presence_text", *words))
     levels = {str(i): t(lang, f"class_{i}") for i in (1, 2, 3)}
 
     def tip(emphasis: str) -> dict:
-        return tooltip_spec(lang, keys[:2] + words + keys[2:] + ["gap_drivers"], emphasis=emphasis,
-                            extra={"need_class": {"map": levels}, "presence_class": {"map": levels}})
+        # Presence in words: "sin reporte" / "solo el estado" where nothing measured it, never "baja".
+        rows = [k if k != "presence_class" else "presence_text" for k in keys]
+        return tooltip_spec(lang, rows[:2] + words + rows[2:] + ["gap_drivers"], emphasis=emphasis,
+                            extra={"need_class": {"map": levels}})
 
     bivar_note = t(lang, "bivar_note")
-    if n_no_report:  # "sin reporte" is missing information: the legend says so and how many
-        bivar_note += " " + t(lang, "no_report_note", n=f"{n_no_report:,}")
+    for c in _SPECIAL:  # missing information: the legend says so and how many
+        if counts[c]:
+            bivar_note += " " + t(lang, f"{c}_note", n=f"{counts[c]:,}")
     bivar = RuntimeLayer("choropleth", {
         "data": muni_id, "key": "cvegeo", "tooltip": tip("gap_rank"), "nodata": NODATA_COLOR, "bins": [], "colors": [],
         "bivar": {"x": "presence_class", "y": "need_class", "colors": [list(r) for r in BIVARIATE_COLORS],
-                  # "sin reporte" gets its own fill: drawn in the gap cell's colour it would read as a known gap
-                  "special": {"field": "gap_class", "value": describe_gap_class("no_report", lang),
-                              "color": NO_REPORT_COLOR} if n_no_report else None},
+                  "special": [{"field": "gap_class", "value": describe_gap_class(c, lang), "color": color}
+                              for c, color in _SPECIAL.items() if counts[c]] or None},
         "popup": popup}, name=t(lang, "layer_bivar"), overlay=False, show=True)
-    swatches = [(NO_REPORT_COLOR, f'{describe_gap_class("no_report", lang)} ({n_no_report:,})')] if n_no_report else []
+    swatches = [(color, f"{describe_gap_class(c, lang)} ({counts[c]:,})") for c, color in _SPECIAL.items() if counts[c]]
     m.add_child(bivar)
     add_legend(m, bivar, bivariate_legend(t(lang, "layer_bivar"), x_label=t(lang, "presence"),
                                           y_label=t(lang, "need"), low=t(lang, "low"), high=t(lang, "high"),
@@ -184,9 +208,9 @@ def gap_map(municipalities: gpd.GeoDataFrame, *, top_n: int = 20, state: str | N
              "value": "" if pd.isna(r.gap_score) else f"{r.gap_score:,.{score.decimals}f}"} for r in top.itertuples()]}
         extra.append(RuntimeCall("panel", script_json(panel), js_list(choros)))
 
-    colors = [NO_REPORT_COLOR if nr else NODATA_COLOR if pd.isna(n) or pd.isna(p)
-              else BIVARIATE_COLORS[int(n) - 1][int(p) - 1]
-              for n, p, nr in zip(munis["need_class"], munis["presence_class"], no_report)]
+    fill = np.select([special[c] for c in _SPECIAL], list(_SPECIAL.values()), default="")
+    colors = [str(f) if f else NODATA_COLOR if pd.isna(n) or pd.isna(p) else BIVARIATE_COLORS[int(n) - 1][int(p) - 1]
+              for n, p, f in zip(munis["need_class"], munis["presence_class"], fill)]
     info = MapInfo("gap", f"{title} — {where}", t(lang, "summary_gap", n=len(top)), lang,
                    svg_preview(munis, colors, title=title))
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=choros, extra=extra, reports=reports)

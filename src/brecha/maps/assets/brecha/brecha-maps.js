@@ -152,8 +152,9 @@
   function fillOf(p, o) {
     if (o.bivar) {
       // A class the grid cannot show (high need with nothing reported is missing information, not a gap).
-      var sp = o.bivar.special;
-      if (sp && p[sp.field] === sp.value) return sp.color;
+      // special: one {field, value, color} or a list ("solo el estado", "sin reporte").
+      var sps = [].concat(o.bivar.special || []);
+      for (var i = 0; i < sps.length; i++) if (p[sps[i].field] === sps[i].value) return sps[i].color;
       var y = p[o.bivar.y], x = p[o.bivar.x];
       if (!isNum(x) || !isNum(y)) return o.nodata;
       return o.bivar.colors[y - 1][x - 1];
