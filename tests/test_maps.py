@@ -350,7 +350,7 @@ def test_cli_renders_a_state_map_from_its_spec(map_cli):
     page = map_cli.out / "maps" / "map_gap_ags.html"
     assert str(page) in res.output
     html = page.read_text(encoding="utf-8")
-    assert "Top 3 gap municipalities in Aguascalientes" in html and "Gap score (spec)" in html
+    assert "Top 3 municipalities in Aguascalientes by gap score" in html and "Gap score (spec)" in html
     assert {r[0][:2] for r in data_block(html, "brecha-muni")["rows"]} == {"01"}
     assert "brecha.basemap(" not in html  # tiles = false in the spec
     assert sorted(p.name for p in (map_cli.out / "maps").iterdir()) == ["index.html", "map_gap_ags.html"]
