@@ -83,3 +83,15 @@ def test_no_import_cycle_in_brecha():
 def test_no_module_over_500_lines(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {lines} lines (at most {MAX_LINES})"
+
+
+def test_checking_specs_imports_no_classifier():
+    """A no-op build checks every spec against its function's signature, which imports brecha.maps:
+    mapclassify (1 s of scipy.stats) must load only when a map is drawn, or a no-op build takes seconds."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from brecha.pipeline.spec import load_specs; from brecha.settings import default_layers_dir; "
+            "load_specs(default_layers_dir()); print('mapclassify' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

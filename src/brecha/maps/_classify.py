@@ -20,7 +20,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 from branca.utilities import color_brewer
@@ -187,6 +186,8 @@ def classify(values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", 
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # mapclassify warns on ties and missing numba
+                import mapclassify  # 1 s of import (scipy.stats): only when a map is drawn, not for spec checks
+
                 cls = mapclassify.classify(pos, scheme.replace("_", "").lower(), k=kk)
             bounds = np.asarray(cls.bins, dtype=float)
             if np.all(pos == np.round(pos)):
