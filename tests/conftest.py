@@ -106,27 +106,3 @@ def _default_build(folder: Path) -> None:
 def real_build_dir(tmp_path_factory) -> Path:
     """A complete default build (``brecha build``) of the embedded data, once per run; read it, never write into it."""
     return built_once(tmp_path_factory, "real_build", _default_build) / "out"
-
-
-#: Debian's chromium, driven by Playwright (never a downloaded browser).
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium_browser():
-    """One headless Chromium for the session (per xdist worker); open a new context per test.
-
-    Playwright's sync API cannot run inside another sync_playwright, so a
-    module that uses this fixture must not start its own browser: switch
-    every browser module to it at once.
-    """
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()

@@ -124,7 +124,8 @@ def test_scenario_summary_counts_people_newly_within_reach():
 
 
 def test_headline_has_each_axis():
-    for col in ("need_score", "presence_evidence", "nearest_office_km", "care_access_children", "gap_rank", "gap_class"):
+    for col in ("need_score", "presence_evidence", "nearest_office_km", "care_access_children", "gap_rank",
+                "gap_class"):
         assert col in HEADLINE
 
 
@@ -166,29 +167,19 @@ def test_open_sites_adds_rows_with_ids_that_do_not_collide():
 # --- end to end on the real embedded data ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real_sources():
-    from brecha.api import load_sources
-
-    return load_sources()
-
-
-def test_one_added_initiative_in_ocosingo_marks_it_changed(real_sources, municipal_layer_default):
+def test_one_added_initiative_in_ocosingo_marks_it_changed(real_sources_session, municipal_layer_default, tmp_path):
     import brecha.settings as settings
     from brecha.coverage import municipal_layer
     from brecha.pipeline.scenario import municipal_params
     from brecha.sources import read_initiatives
 
     src = settings.DATA_DIR / "initiatives.csv"
-    added = src.read_text(encoding="utf-8").rstrip("\n") + (
-        '\n"Community care pilot",UNICEF,2023,care,municipality,Chiapas,Ocosingo,,test.txt,"A pilot in Ocosingo."\n')
-    path = settings.DATA_DIR.parent.parent.parent / "tests" / "_ocosingo_tmp.csv"
-    try:
-        path.write_text(added, encoding="utf-8")
-        inits = read_initiatives(path)
-    finally:
-        path.unlink(missing_ok=True)
-    after = municipal_layer({**real_sources, "initiatives": inits}, **municipal_params())
+    path = tmp_path / "initiatives.csv"
+    path.write_text(src.read_text(encoding="utf-8").rstrip("\n") + (
+        '\n"Community care pilot",UNICEF,2023,care,municipality,Chiapas,Ocosingo,,test.txt,"A pilot in Ocosingo."\n'),
+        encoding="utf-8")
+    inits = read_initiatives(path)
+    after = municipal_layer({**real_sources_session, "initiatives": inits}, **municipal_params())
     ch = compare_layers(municipal_layer_default, after).set_index("cvegeo")
     assert ch.loc["07059", "changed"]
     assert ch.loc["07059", "initiatives_after"] == ch.loc["07059", "initiatives_before"] + 1
@@ -205,6 +196,11 @@ def test_compare_cli_writes_layers_and_an_offline_map(tmp_path, real_build_dir):
     assert ex.value.code == 0
     ch = gpd.read_parquet(out / "layers/change.parquet")
     assert len(ch) == 2469 and not ch["changed"].any()
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(out / "layers/change.xlsx", read_only=True).active
+    first = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert first[0] == "01001"  # codes stay text in the spreadsheet
     rec = json.loads((out / "change.json").read_text())
     assert rec["summary"]["municipalities_changed"] == 0 and rec["inputs_changed"] == []
     page = (out / "maps/change.html").read_text()

@@ -163,14 +163,35 @@ def test_pdf_without_chromium_exits_2(build_dir, tmp_path, capsys, monkeypatch):
     assert code == 2 and "chromium" in err
 
 
+def _pdf_pages(pdf: bytes) -> int:
+    """Page objects in a PDF, checked against its page tree's ``/Count`` (Chromium writes both uncompressed)."""
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    counts = [int(c) for c in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(c) for c in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    assert counts and max(counts) == pages, (pages, counts)
+    return pages
+
+
+@pytest.mark.browser
+def test_page_counter_counts_pages_chromium_prints(tmp_path):
+    """The counter the two-page test relies on tells 1 page from 3."""
+    from brecha.cli.profile import print_pdf
+
+    for n in (1, 3):
+        html = tmp_path / f"p{n}.html"
+        html.write_text("<html><body>" + "<div style='page-break-after: always'>page</div>" * (n - 1)
+                        + "<div>last</div></body></html>", encoding="utf-8")
+        pdf = print_pdf(html, tmp_path / f"p{n}.pdf")
+        assert _pdf_pages(pdf.read_bytes()) == n
+
+
 @pytest.mark.browser
 def test_pdf_prints_on_two_pages_at_most(build_dir, tmp_path, capsys):
     for place in ("Ocosingo", "Tapachula", "Chiapas"):
         out = tmp_path / f"{place}.html"
         assert run(["profile", place, "--from", str(build_dir), "--out", str(out), "--pdf"], capsys)[0] == 0
-        pdf = out.with_suffix(".pdf").read_bytes()
-        assert pdf.startswith(b"%PDF")
-        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        pages = _pdf_pages(out.with_suffix(".pdf").read_bytes())
         assert 1 <= pages <= 2, (place, pages)
 
 

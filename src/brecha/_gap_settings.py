@@ -66,7 +66,7 @@ class GapSettings:
 
     >>> GapSettings(weights={"reach": 1.0}).weights["poverty_pct"]
     0.0
-    >>> GapSettings.from_json(GapSettings().to_json()) == GapSettings()
+    >>> GapSettings.from_frame(GapSettings().to_frame()) == GapSettings()
     True
     """
 
@@ -139,15 +139,6 @@ class GapSettings:
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["weights"] = dict(self.weights)
         return d
-
-    def to_json(self) -> str:
-        """The settings as JSON text (sorted keys, so equal settings give equal text)."""
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> GapSettings:
-        """Settings back from :meth:`to_json`."""
-        return cls(**json.loads(text))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per setting: ``setting`` and ``value`` (JSON text); the ``gap_settings`` table."""

@@ -147,6 +147,14 @@ def _read_bytes(path: Path) -> bytes:
     return bytes(out)
 
 
+def split_hint(columns: int) -> str:
+    """What to add to a missing-column message when the header came out as one column: the delimiter tried."""
+    if columns != 1:
+        return ""
+    tried = ", ".join("tab" if d == "\t" else repr(d) for d in _DELIMITERS)
+    return f"; the header could not be split by any of {tried}"
+
+
 def _pick_delimiter(header: str, required: tuple[str, ...]) -> str:
     """Choose the delimiter that splits the header into the most known columns."""
     want = {r.lower() for r in required}
@@ -401,11 +409,8 @@ def _frame(file, head, rows, lines, required, case_insensitive, enc, delim, *,
         seen.setdefault(h, i)
     req = [r.lower() if case_insensitive else r for r in required]
     missing = [r for r in req if r not in seen]
+    hint = split_hint(len(head)) if delim in _DELIMITERS else ""
     for r in missing:
-        hint = ""
-        if len(head) == 1 and delim in _DELIMITERS:
-            tried = ", ".join("tab" if d == "\t" else repr(d) for d in _DELIMITERS)
-            hint = f"; the header could not be split by any of {tried}"
         problems.append(Problem(file, head_line, r, None, f"a column named {r!r} (found {head[:12]}{hint})"))
     width = len(head)
     data_rows, data_lines = [], []

@@ -32,6 +32,7 @@ Rules, chosen so a reader can check any row by hand:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -244,8 +245,6 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        import json
-
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)
 

@@ -143,11 +143,10 @@ def agency_symbols(agencies: pd.Series) -> dict[str, str]:
 
 
 def add_office_layer(m: folium.Map, pts: gpd.GeoDataFrame, *, lang: str, unplaced: int,
-                     all_agencies: pd.Series | None = None, show: bool = True) -> RuntimeLayer:
+                     show: bool = True) -> RuntimeLayer:
     """Clustered office markers with popups, a layer-control entry and their legend.
 
-    Symbols come from the canonical agency list (``all_agencies`` is kept
-    for older callers and not needed); the legend lists the agencies of ``pts``.
+    Symbols come from the canonical agency list; the legend lists the agencies of ``pts``.
     """
     m.add_child(ClusterAssets())
     entries = catalog_entries(lang, pts["agency_key"]) if len(pts) else []

@@ -189,7 +189,7 @@ def reach_map(municipalities: gpd.GeoDataFrame, offices: gpd.GeoDataFrame, *, ra
     add_legend(m, ring_layer, symbol_legend(t(lang, "layer_rings", radius=radius_txt),
                                             [(ring_sym, t(lang, "ring", radius=radius_txt))], note=outside), "rings")
 
-    add_office_layer(m, pts, lang=lang, unplaced=unplaced, all_agencies=offices["agency"])
+    add_office_layer(m, pts, lang=lang, unplaced=unplaced)
 
     info = MapInfo("reach", f"{title} — {where}", t(lang, "summary_reach", radius=radius_txt), lang, preview)
     return finish(m, lang=lang, info=info, search_data=muni_id, search_layers=layers,

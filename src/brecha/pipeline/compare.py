@@ -5,8 +5,8 @@ municipal (and state) layer the manifest describes — refusing a file that no
 longer matches its recorded sha256, or a path that leaves the folder — and
 writes into ``DIR``::
 
-    DIR/layers/change.parquet (+ .csv)         one row per municipality
-    DIR/layers/change_states.parquet (+ .csv)  the same, summed by state
+    DIR/layers/change.parquet (+ .csv, .xlsx)  one row per municipality
+    DIR/layers/change_states.parquet (+ ...)   the same, summed by state
     DIR/layers/change_inputs.csv               which inputs, settings or code differ
     DIR/maps/change.html                       an offline map of the rank moves
     DIR/change.json                            both builds' manifests' provenance and the summary
@@ -17,6 +17,7 @@ Every file is written atomically, so a failed compare leaves ``DIR`` as it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from .._io import atomic_path, sha256_file
 from ..change import compare_layers, compare_states, input_changes, scenario_summary
 from ..errors import InputError, Problem
 from . import manifest as mf
+from .writers import written_formats
 
 __all__ = ["CompareResult", "read_build_layer", "compare_builds", "write_change", "change_since"]
 
@@ -75,8 +77,9 @@ def read_build_layer(out_dir: str | Path, layer: str = "municipalities") -> tupl
 def compare_builds(old_out: str | Path, new_out: str | Path) -> CompareResult:
     """Compare the municipal layers of two build folders (nothing written).
 
-    >>> res = compare_builds("outputs_last_week", "outputs")  # doctest: +SKIP
-    >>> res.change.loc[res.change.changed, ["cvegeo", "changed_columns", "rank_move"]]  # doctest: +SKIP
+    ``compare_builds("last_week", "outputs").change`` holds the table
+    :func:`brecha.change.compare_layers` describes; ``.inputs`` says which
+    inputs, settings and code differ. :func:`write_change` writes it.
     """
     before, mb = read_build_layer(old_out)
     after, ma = read_build_layer(new_out)
@@ -84,14 +87,14 @@ def compare_builds(old_out: str | Path, new_out: str | Path) -> CompareResult:
     return CompareResult(change, compare_states(change), input_changes(mb, ma), scenario_summary(change))
 
 
-def _write_table(frame: pd.DataFrame, target: Path, fmt: str) -> None:
-    from .writers import write_csv, write_parquet
+def _write_table(frame: pd.DataFrame, target: Path, fmt: str, key: Sequence[str]) -> None:
+    """One table file, as a build writes that format (``csv`` and ``xlsx`` keep codes as text)."""
+    from .writers import write_csv, write_parquet, write_xlsx
 
+    writers = {"parquet": lambda f, p: write_parquet(f, p), "csv": lambda f, p: write_csv(f, p, key=key),
+               "xlsx": lambda f, p: write_xlsx(f, p, key=key, sheet=target.stem[:31])}
     with atomic_path(target) as tmp:
-        if fmt == "parquet":
-            write_parquet(frame, tmp)
-        else:
-            write_csv(frame, tmp)
+        writers[fmt](frame, tmp)
 
 
 def write_change(result: CompareResult, out_dir: str | Path, *, lang: str = "es", name: str = "change",
@@ -103,12 +106,12 @@ def write_change(result: CompareResult, out_dir: str | Path, *, lang: str = "es"
 
     out = Path(out_dir)
     files = []
-    for stem, frame in ((name, result.change), (f"{name}_states", result.states)):
-        for fmt in ("parquet", "csv"):
+    for stem, frame, key in ((name, result.change, ("cvegeo",)), (f"{name}_states", result.states, ("cve_ent",))):
+        for fmt in written_formats(("parquet", "csv")):  # csv gets its xlsx twin, as in a build
             rel = f"layers/{stem}.{fmt}"
-            _write_table(frame, out / rel, fmt)
+            _write_table(frame, out / rel, fmt, key)
             files.append(rel)
-    _write_table(result.inputs, out / f"layers/{name}_inputs.csv", "csv")
+    _write_table(result.inputs, out / f"layers/{name}_inputs.csv", "csv", ())
     files.append(f"layers/{name}_inputs.csv")
     if isinstance(result.change, gpd.GeoDataFrame) and "rank_move" in result.change.columns:
         page = render_html(change_map(result.change, result.inputs, lang=lang))

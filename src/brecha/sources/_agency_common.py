@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._io import _DELIMITERS, read_table
+from .._io import read_table, split_hint
 from .._validate import Checker
 from ..errors import InputError, InputWarning, PlaceError, Problem
 from ..settings import DATA_DIR
@@ -201,11 +201,7 @@ def open_agency_table(path: str | os.PathLike, headers: dict[str, tuple[str, ...
         rename[col] = canon
     df = df.rename(columns=rename)
     found = [c for c in df.columns if c != "_line"][:12]
-    # One column found: the delimiter is likely not one we split on (``agency:city:state``); say so.
-    hint = ""
-    if len(found) == 1:
-        tried = ", ".join("tab" if d == "\t" else repr(d) for d in _DELIMITERS)
-        hint = f"; the header could not be split by any of {tried}"
+    hint = split_hint(len(found))  # one column: the delimiter is not one we split on (``agency:city:state``)
     for r in required:
         if r not in df.columns:
             spanish = headers[r][0] if headers.get(r) else r
